@@ -1,0 +1,31 @@
+import { Command, Option } from 'commander';
+import { ConfigError } from '../platform/config.ts';
+import { AppError } from '../platform/errors.ts';
+import { registerDemoCommand } from './demo-command.ts';
+import { registerServeCommands } from './serve-command.ts';
+import { registerUserCommands } from './users-command.ts';
+
+const program = new Command('tutela')
+  .description('Tutela: child protection information system for UN peace operations.\n' +
+    'The store is PGlite in TUTELA_DATA_DIR (default ./data) unless DATABASE_URL names a PostgreSQL database.')
+  .showHelpAfterError()
+  .configureHelp({ sortSubcommands: true });
+
+registerServeCommands(program);
+registerUserCommands(program);
+registerDemoCommand(program);
+program.addOption(new Option('--no-color', 'plain output').hideHelp());
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof AppError) {
+    const d = err.details;
+    console.error(`tutela: ${err.message}${d.field ? ` [${d.field}${d.rule ? `: ${d.rule}` : ''}]` : d.rule ? ` (${d.rule})` : ''}`);
+  } else if (err instanceof ConfigError) {
+    console.error(`tutela: ${err.message}`);
+  } else {
+    console.error('tutela:', err instanceof Error ? err.stack ?? err.message : err);
+  }
+  process.exitCode = 1;
+}

@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../platform/config.ts';
+import { migrateToLatest } from '../platform/db/migrate.ts';
+import { openStore, type Store } from '../platform/db/store.ts';
+import { createServer } from '../server.ts';
+import { ensureDemo } from './demo-command.ts';
+
+export function registerServeCommands(program: Command): void {
+  program.command('serve')
+    .description('Run the HTTP server (migrates the store first). HOST and PORT choose where it listens.')
+    .option('--demo-if-empty', 'on an empty store, create the demo mission and print one-time passwords')
+    .action(async (opts: { demoIfEmpty?: boolean }) => {
+      const config = loadConfig();
+      const store = await openStore(config.store);
+      if (opts.demoIfEmpty) await ensureDemo(store);
+      const app = await createServer(store, config);
+      const shutdown = async (signal: string) => {
+        app.log.info({ signal }, 'shutting down');
+        await app.close();
+        await store.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void shutdown('SIGINT'));
+      process.once('SIGTERM', () => void shutdown('SIGTERM'));
+      const address = await app.listen({ host: config.http.host, port: config.http.port });
+      console.log(`Tutela is serving on ${address} (store: ${describeStore(store, config.store)})`);
+      console.log(`  health: ${address}/api/health   API description: ${address}/api/openapi.json`);
+    });
+
+  program.command('migrate')
+    .description('Apply pending database migrations and exit (the server also does this at start).')
+    .action(async () => {
+      const config = loadConfig();
+      const store = await openStore(config.store, { migrate: false });
+      try {
+        const applied = await migrateToLatest(store.db);
+        console.log(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'the store is up to date');
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+function describeStore(store: Store, cfg: ReturnType<typeof loadConfig>['store']): string {
+  return cfg.kind === 'pglite' ? `PGlite in ${cfg.dataDir}` : `PostgreSQL ${new URL(cfg.url).host}${new URL(cfg.url).pathname}`;
+}

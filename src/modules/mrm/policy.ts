@@ -1,0 +1,73 @@
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import type { Actor } from '../../platform/context.ts';
+import type { DB } from '../../platform/db/schema.ts';
+import { LEVEL_ROLES } from './verification.ts';
+import type { VerificationLevel } from './vocabulary.ts';
+
+/**
+ * Who may do what to MRM records. Deny by default: a role not named here can do nothing.
+ * `visibleIncidents` is the same rule as `canSee`, written as SQL so lists filter in the database.
+ */
+export interface IncidentFacts { createdBy: string; countryIso3: string; adminPcode: string }
+
+export function inAreaScope(actor: Actor, countryIso3: string, pcode: string): boolean {
+  if (actor.scope.country && actor.scope.country !== countryIso3) return false;
+  return actor.scope.areas.length === 0 || actor.scope.areas.some((prefix) => pcode.startsWith(prefix));
+}
+
+export function canSee(actor: Actor, incident: IncidentFacts): boolean {
+  switch (actor.role) {
+    case 'monitor': return incident.createdBy === actor.userId;
+    case 'verifier': return inAreaScope(actor, incident.countryIso3, incident.adminPcode);
+    default: return false;
+  }
+}
+
+export function canRecord(actor: Actor, countryIso3: string, pcode: string): boolean {
+  return (actor.role === 'monitor' || actor.role === 'verifier') && inAreaScope(actor, countryIso3, pcode);
+}
+
+export function canEdit(actor: Actor, incident: IncidentFacts): boolean {
+  return canSee(actor, incident) && canRecord(actor, incident.countryIso3, incident.adminPcode);
+}
+
+export function canVerify(actor: Actor, incident: IncidentFacts, level: VerificationLevel): boolean {
+  return canSee(actor, incident) && LEVEL_ROLES[level].includes(actor.role);
+}
+
+export function permittedIncidentActions(actor: Actor, incident: IncidentFacts): string[] {
+  const actions: string[] = [];
+  if (canSee(actor, incident)) actions.push('read', 'read_confidential');
+  if (canEdit(actor, incident)) actions.push('update', 'add_violation');
+  return actions;
+}
+
+export function permittedViolationActions(actor: Actor, incident: IncidentFacts): string[] {
+  const actions: string[] = [];
+  if (canEdit(actor, incident)) actions.push('update');
+  for (const level of ['focal_point', 'technical', 'final'] as const) {
+    if (canVerify(actor, incident, level)) actions.push(`verify_${level}`);
+  }
+  return actions;
+}
+
+/** `canSee` as a WHERE clause over `incidents as i`. */
+export function visibleIncidents(actor: Actor) {
+  return (eb: ExpressionBuilder<DB & { i: DB['incidents'] }, 'i'>): Expression<SqlBool> => {
+    const conditions: Expression<SqlBool>[] = [eb('i.mission_id', '=', actor.missionId)];
+    switch (actor.role) {
+      case 'monitor':
+        conditions.push(eb('i.created_by', '=', actor.userId));
+        break;
+      case 'verifier':
+        if (actor.scope.country) conditions.push(eb('i.country_iso3', '=', actor.scope.country));
+        if (actor.scope.areas.length > 0) {
+          conditions.push(eb.or(actor.scope.areas.map((p) => sql<SqlBool>`starts_with(${eb.ref('i.admin_pcode')}, ${p})`)));
+        }
+        break;
+      default:
+        conditions.push(sql<SqlBool>`false`);
+    }
+    return eb.and(conditions);
+  };
+}

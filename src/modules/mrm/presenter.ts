@@ -1,0 +1,84 @@
+import type { Actor } from '../../platform/context.ts';
+import { permittedIncidentActions, permittedViolationActions, type IncidentFacts } from './policy.ts';
+import type { IncidentRow, ViolationChildren, ViolationRow } from './repository.ts';
+import type { IncidentView, ViolationView } from './schema.ts';
+
+/** What leaves the server. Rows never do: each field here is chosen. */
+export function incidentFacts(row: { created_by: string; country_iso3: string; admin_pcode: string }): IncidentFacts {
+  return { createdBy: row.created_by, countryIso3: row.country_iso3, adminPcode: row.admin_pcode };
+}
+
+export function presentViolation(row: ViolationRow, children: ViolationChildren, actor: Actor, facts: IncidentFacts): ViolationView {
+  const totals = { boys: 0, girls: 0, sex_unknown: 0, total: 0 };
+  for (const t of children.tallies) {
+    totals.boys += t.boys;
+    totals.girls += t.girls;
+    totals.sex_unknown += t.sex_unknown;
+  }
+  totals.total = totals.boys + totals.girls + totals.sex_unknown;
+  return {
+    id: row.violation_id,
+    incident_id: row.incident_id,
+    type: row.type as ViolationView['type'],
+    details: row.details,
+    crossfire: row.crossfire,
+    crossborder: row.crossborder as ViolationView['crossborder'],
+    tallies: children.tallies.map((t) => ({ age_band: t.age_band as ViolationView['tallies'][number]['age_band'], boys: t.boys, girls: t.girls, sex_unknown: t.sex_unknown })),
+    totals,
+    perpetrators: children.perpetrators.map((p) => ({ party_id: p.party_id, attribution_verified: p.attribution_verified })),
+    victims: children.victims.map((v) => ({ ref: v.victim_ref, sex: v.sex, age: v.age, age_estimated: v.age_estimated })),
+    sources: children.sources.map((s) => ({ ref: s.source_ref, category: s.category, type: s.source_type, un_trained_monitor: s.un_trained_monitor, reliability: s.reliability, credibility: s.credibility })),
+    verification: {
+      focal_point: { status: row.status_focal_point as ViolationView['verification']['final']['status'], date: row.date_focal_point },
+      technical: { status: row.status_technical as ViolationView['verification']['final']['status'], date: row.date_technical },
+      final: { status: row.status_final as ViolationView['verification']['final']['status'], date: row.date_final },
+    },
+    version: row.version,
+    permitted_actions: permittedViolationActions(actor, facts),
+  };
+}
+
+function incidentCore(row: IncidentRow, actor: Actor) {
+  return {
+    id: row.incident_id,
+    short_id: row.incident_id.slice(0, 8).toUpperCase(),
+    mission_id: row.mission_id,
+    status: row.status as IncidentView['status'],
+    title: row.title,
+    date: { start: row.date_start, end: row.date_end, precision: row.date_precision as IncidentView['date']['precision'], estimated: row.date_estimated },
+    first_reported_on: row.first_reported_on,
+    location: {
+      admin_pcode: row.admin_pcode,
+      country_iso3: row.country_iso3,
+      location_type: row.location_type,
+      coordinates: row.latitude === null || row.longitude === null ? null
+        : { latitude: row.latitude, longitude: row.longitude, precision: (row.coordinate_precision ?? 'approximate') as 'exact' | 'approximate' | 'admin_centroid' },
+    },
+    created_by: row.created_by,
+    created_at: new Date(row.created_at).toISOString(),
+    updated_at: new Date(row.updated_at).toISOString(),
+    version: row.version,
+    permitted_actions: permittedIncidentActions(actor, incidentFacts(row)),
+  };
+}
+
+export function presentIncident(row: IncidentRow, violations: ViolationRow[], children: Map<string, ViolationChildren>, actor: Actor, withConfidential: boolean): IncidentView {
+  const facts = incidentFacts(row);
+  return {
+    ...incidentCore(row, actor),
+    narrative: withConfidential ? { public: row.narrative_public, confidential: row.narrative_confidential } : { public: row.narrative_public },
+    violations: violations.map((v) => presentViolation(v, children.get(v.violation_id) ?? { tallies: [], perpetrators: [], victims: [], sources: [] }, actor, facts)),
+  };
+}
+
+export function presentIncidentSummary(row: IncidentRow, types: string[], actor: Actor) {
+  return { ...incidentCore(row, actor), violation_types: types as IncidentView['violations'][number]['type'][] };
+}
+
+export function presentVerificationEvent(e: { event_id: string; level: string; from_status: string; to_status: string; status_date: string; note: string; actor_id: string; recorded_at: Date | string }) {
+  type S = ViolationView['verification']['final']['status'];
+  return {
+    id: e.event_id, level: e.level as 'focal_point' | 'technical' | 'final', from_status: e.from_status as S, to_status: e.to_status as S,
+    date: e.status_date, note: e.note, actor_id: e.actor_id, recorded_at: new Date(e.recorded_at).toISOString(),
+  };
+}

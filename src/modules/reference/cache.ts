@@ -1,0 +1,30 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { DB } from '../../platform/db/schema.ts';
+import * as repo from './repository.ts';
+
+/**
+ * Positive look-up caches for the reference checks on every incident write. Admin areas and parties
+ * are never deleted (foreign keys forbid it) and an area never changes country, so a fact once seen
+ * stays true; unknown codes are always asked of the database, so a new area is usable at once.
+ */
+const areaCountry = new Map<string, string>();
+const knownParty = new Set<string>();
+
+export async function countryOfArea(db: Kysely<DB> | Transaction<DB>, missionId: string, pcode: string): Promise<string | undefined> {
+  const key = `${missionId}\u0000${pcode}`;
+  const cached = areaCountry.get(key);
+  if (cached) return cached;
+  const row = await repo.findAdminArea(db, missionId, pcode);
+  if (row) areaCountry.set(key, row.country_iso3);
+  return row?.country_iso3;
+}
+
+/** The subset of `partyIds` unknown to the mission. */
+export async function unknownParties(db: Kysely<DB> | Transaction<DB>, missionId: string, partyIds: string[]): Promise<Set<string>> {
+  const missing = [...new Set(partyIds)].filter((id) => !knownParty.has(`${missionId}\u0000${id}`));
+  if (missing.length === 0) return new Set();
+  const found = await repo.findParties(db, missionId, missing);
+  for (const p of found) knownParty.add(`${missionId}\u0000${p.party_id}`);
+  const foundIds = new Set(found.map((p) => p.party_id));
+  return new Set(missing.filter((id) => !foundIds.has(id)));
+}

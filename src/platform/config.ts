@@ -1,0 +1,47 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Configuration is read from the environment once, validated, and passed down as a typed object.
+ * A wrong value stops the process at start with the variable named, never halfway through a request.
+ */
+const envSchema = z.object({
+  DATABASE_URL: z.string().url().optional(),
+  TUTELA_DATA_DIR: z.string().min(1).default('./data'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  TUTELA_SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+  TUTELA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TUTELA_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+  TUTELA_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+});
+
+export type StoreConfig =
+  | { kind: 'pglite'; dataDir: string }
+  | { kind: 'postgres'; url: string; poolSize: number };
+
+export interface Config {
+  store: StoreConfig;
+  http: { host: string; port: number; trustProxy: boolean; bodyLimitBytes: number };
+  sessionTtlMs: number;
+  logLevel: z.infer<typeof envSchema>['TUTELA_LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    store: e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.TUTELA_DB_POOL_SIZE }
+      : { kind: 'pglite', dataDir: path.resolve(e.TUTELA_DATA_DIR) },
+    http: { host: e.HOST, port: e.PORT, trustProxy: e.TUTELA_TRUST_PROXY === 'true', bodyLimitBytes: 1024 * 1024 },
+    sessionTtlMs: e.TUTELA_SESSION_HOURS * 3600 * 1000,
+    logLevel: e.TUTELA_LOG_LEVEL,
+  };
+}

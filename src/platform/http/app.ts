@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Kysely } from 'kysely';
+import type { Config } from '../config.ts';
+import type { RequestContext } from '../context.ts';
+import type { DB } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+import { errorHandler } from './errors.ts';
+
+
+export interface Deps {
+  db: Kysely<DB>;
+  config: Config;
+  /** Resolves a bearer token to the request's actor (accounts module); injected to keep platform free of modules. */
+  authenticate(token: string): Promise<{ actor: RequestContext['actor']; mustChangePassword: boolean }>;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** `public` routes need no token; `password_change` routes stay open while a one-time password is unchanged. */
+    auth?: 'public' | 'user' | 'password_change';
+  }
+  interface FastifyRequest {
+    ctx: RequestContext | null;
+  }
+}
+
+/** The authenticated context of a request; routes marked `public` never call this. */
+export function requestContext(request: FastifyRequest): RequestContext {
+  if (!request.ctx) throw new AppError('auth.required');
+  return request.ctx;
+}
+
+export async function buildApp(deps: Deps, registerModules: (app: FastifyInstance, deps: Deps) => Promise<void> | void): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.config.logLevel === 'silent' ? false : { level: deps.config.logLevel },
+    bodyLimit: deps.config.http.bodyLimitBytes,
+    trustProxy: deps.config.http.trustProxy,
+    genReqId: () => randomUUID(),
+    // Per-request lines only when debugging: at field rates they are noise, and URLs can carry record ids.
+    logController: new LogController({ disableRequestLogging: deps.config.logLevel !== 'debug' && deps.config.logLevel !== 'trace' }),
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((_req, reply) => reply.status(404).send(new AppError('route.not_found').toBody()));
+  app.decorateRequest('ctx', null);
+
+  app.addHook('onRequest', async (request) => {
+    const mode = request.routeOptions.config.auth ?? 'user';
+    if (mode === 'public') return;
+    const header = request.headers.authorization;
+    if (!header || !/^Bearer\s+\S+$/i.test(header)) throw new AppError('auth.required');
+    const { actor, mustChangePassword } = await deps.authenticate(header.replace(/^Bearer\s+/i, ''));
+    if (mustChangePassword && mode !== 'password_change') throw new AppError('auth.password_change_required');
+    request.ctx = { actor, clientAddress: request.ip, requestId: request.id };
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Tutela API', version: '1', description: 'Child protection information system: MRM, case management, identity linkage.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await registerModules(app, deps);
+  app.get('/api/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  return app;
+}
+
+export const typed = (app: FastifyInstance) => app.withTypeProvider<ZodTypeProvider>();

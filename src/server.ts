@@ -1,0 +1,27 @@
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { registerAccountRoutes } from './modules/accounts/routes.ts';
+import { authenticate } from './modules/accounts/service.ts';
+import { registerMrmRoutes } from './modules/mrm/routes.ts';
+import { registerReferenceRoutes } from './modules/reference/routes.ts';
+import type { Config } from './platform/config.ts';
+import type { Store } from './platform/db/store.ts';
+import { buildApp, typed, type Deps } from './platform/http/app.ts';
+
+/** The whole HTTP server: platform plus every module's routes. */
+export function createServer(store: Store, config: Config): Promise<FastifyInstance> {
+  const deps: Deps = { db: store.db, config, authenticate: (token) => authenticate(store.db, token) };
+  return buildApp(deps, (app) => {
+    typed(app).get('/api/health', {
+      config: { auth: 'public' },
+      schema: { tags: ['system'], summary: 'Liveness and store check', security: [], response: { 200: z.object({ status: z.literal('ok'), store: z.enum(['pglite', 'postgres']) }) } },
+    }, async () => {
+      await sql`select 1`.execute(store.db);
+      return { status: 'ok' as const, store: store.kind };
+    });
+    registerAccountRoutes(app, deps);
+    registerReferenceRoutes(app, deps);
+    registerMrmRoutes(app, deps);
+  });
+}
