@@ -10,9 +10,11 @@ import type { Store } from './platform/db/store.ts';
 import { buildApp, typed, type Deps } from './platform/http/app.ts';
 
 /** The whole HTTP server: platform plus every module's routes. */
-export function createServer(store: Store, config: Config): Promise<FastifyInstance> {
+/** `instrument` runs before any route is registered (tests use it to collect the route table). */
+export function createServer(store: Store, config: Config, instrument?: (app: FastifyInstance) => void): Promise<FastifyInstance> {
   const deps: Deps = { db: store.db, config, authenticate: (token) => authenticate(store.db, token) };
   return buildApp(deps, (app) => {
+    instrument?.(app);
     typed(app).get('/api/health', {
       config: { auth: 'public' },
       schema: { tags: ['system'], summary: 'Liveness and store check', security: [], response: { 200: z.object({ status: z.literal('ok'), store: z.enum(['pglite', 'postgres']) }) } },
