@@ -187,13 +187,19 @@ for (const kind of STORE_KINDS) {
       if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
     });
 
-    it(`keeps every acknowledged incident when the server is SIGKILLed mid-stream [${kind}]`, { timeout: 55_000 }, async () => {
+    it(`keeps every acknowledged incident when the server is SIGKILLed mid-stream [${kind}]`, { timeout: 55_000 }, async (t) => {
+      const t0 = Date.now();
+      const phases: string[] = [];
+      const phase = (name: string) => phases.push(`${name} ${((Date.now() - t0) / 1000).toFixed(1)}s`);
       const { mission, storeEnv } = await prepareStore(kind, tmpDir!);
+      phase('prepared');
 
       const first = await startServer(storeEnv);
       servers.push(first);
+      phase('started');
       const token = await loginOver(first.url, mission.usernames.monitor);
       const stream = await writeUntilKilled(first, token, mission);
+      phase('killed');
 
       assert.deepEqual(stream.unexpected, [], 'only 201s before the kill');
       assert.equal(first.child.signalCode, 'SIGKILL', 'the first server died of SIGKILL');
@@ -209,6 +215,7 @@ for (const kind of STORE_KINDS) {
 
       const second = await startServer(storeEnv);
       servers.push(second);
+      phase('restarted');
       if (kind === 'pglite') {
         const lock = JSON.parse(fs.readFileSync(path.join(storeEnv.TUTELA_DATA_DIR!, 'tutela.lock'), 'utf8'));
         assert.equal(lock.pid, second.child.pid, 'the restarted server took over the stale lock');
@@ -231,11 +238,12 @@ for (const kind of STORE_KINDS) {
         if (r.status === 200) committedUnacked++;
       }
       // Reported for the log; either number is correct.
-      console.log(`# [${kind}] acknowledged ${stream.acked.length}, in flight at kill ${stream.inFlightAtKill}, cut off ${stream.failed.length} (of which committed ${committedUnacked})`);
+      t.diagnostic(`acknowledged ${stream.acked.length}, in flight at kill ${stream.inFlightAtKill}, cut off ${stream.failed.length} (of which committed ${committedUnacked}); ${phases.join(', ')}`);
 
       // The restarted server still takes writes.
       const res = await fetch(`${second.url}/api/v1/incidents`, { method: 'POST', headers: { authorization: `Bearer ${again}`, 'content-type': 'application/json' }, body: JSON.stringify(incidentBody(mission)) });
-      assert.equal(res.status, 201, await res.text());
+      const text = await res.text();
+      assert.equal(res.status, 201, text);
     });
   });
 }

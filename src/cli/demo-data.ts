@@ -183,11 +183,15 @@ function details(d: Dice, type: ViolationType, clash: boolean): Record<string, u
   }
 }
 
+const childCount = (t: Tally[]) => t.reduce((n, r) => n + r.boys + r.girls + r.sex_unknown, 0);
+const WORDS = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
 const people = (t: Tally[]) => {
   const sum = (k: 'boys' | 'girls' | 'sex_unknown') => t.reduce((n, r) => n + r[k], 0);
   const [b, g, u] = [sum('boys'), sum('girls'), sum('sex_unknown')];
-  const parts = [b && `${b} ${b === 1 ? 'boy' : 'boys'}`, g && `${g} ${g === 1 ? 'girl' : 'girls'}`, u && `${u} ${u === 1 ? 'child' : 'children'} of unknown sex`].filter(Boolean);
-  return `${parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : parts[0]} ${b + g + u === 1 ? 'was' : 'were'}`;
+  const num = (n: number) => WORDS[n] ?? String(n);
+  const parts = [b && `${num(b)} ${b === 1 ? 'boy' : 'boys'}`, g && `${num(g)} ${g === 1 ? 'girl' : 'girls'}`, u && `${num(u)} ${u === 1 ? 'child' : 'children'} of unknown sex`].filter(Boolean);
+  const text = `${parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : parts[0]} ${b + g + u === 1 ? 'was' : 'were'}`;
+  return text.charAt(0).toUpperCase() + text.slice(1);
 };
 const SENTENCE: Record<ViolationType, (t: Tally[]) => string> = {
   killing: (t) => `${people(t)} killed.`,
@@ -201,11 +205,16 @@ const SENTENCE: Record<ViolationType, (t: Tally[]) => string> = {
   military_use: () => 'A school was used for military purposes.',
   deprivation_of_liberty: (t) => `${people(t)} detained for alleged association with an armed group.`,
 };
+// Victim-counted titles say "children"; the one-child form replaces that word.
 const TITLE: Record<ViolationType, string> = {
   killing: 'Children killed in an attack', maiming: 'Children injured', recruitment_use: 'Recruitment and use of children',
   sexual_violence: 'Sexual violence against children', abduction: 'Abduction of children', attack_school: 'Attack on a school',
   attack_hospital: 'Attack on a health facility', denial_humanitarian_access: 'Humanitarian access impeded', military_use: 'Military use of a school',
   deprivation_of_liberty: 'Children detained for alleged association',
+};
+const title = (type: ViolationType, t: Tally[]) => {
+  const text = TITLE[type];
+  return childCount(t) !== 1 ? text : text.startsWith('Children') ? text.replace('Children', 'A child') : text.replace('children', 'a child');
 };
 const LOCATION_TYPE: Partial<Record<ViolationType, string>> = {
   attack_school: 'school', military_use: 'school', attack_hospital: 'health_facility', denial_humanitarian_access: 'road', deprivation_of_liberty: 'detention_facility',
@@ -269,11 +278,17 @@ export async function seedDemo(store: Store, options: { seed?: number; incidents
       const t = d.weighted(TYPE_WEIGHTS);
       if (!types.includes(t)) types.push(t);
     }
-    const outcomes = types.map((_, k) => (i < FORCED.length && k === 0 ? FORCED[i]! : chooseOutcome(d, ageDays)));
-    // A violation later found to be "not MRM" is one no party can be linked to.
-    const noParty = outcomes.includes('not_mrm');
+    const first = i < FORCED.length ? FORCED[i]! : chooseOutcome(d, ageDays);
+    // "Not MRM" means no conflict nexus, a finding about the whole event: all its violations share it
+    // and no party is named.
+    const noParty = first === 'not_mrm';
+    const outcomes = types.map((_, k): Outcome => {
+      if (k === 0 || noParty) return first;
+      const o = chooseOutcome(d, ageDays);
+      return o === 'not_mrm' ? 'not_verified' : o;
+    });
     const mainParty: DemoPartyKey = noParty ? 'unidentified' : d.weighted(place.parties);
-    const clash = !noParty && mainParty !== 'fardc' && d.chance(0.15);
+    const clash = !noParty && mainParty !== 'fardc' && types.some((t) => t === 'killing' || t === 'maiming') && d.chance(0.2);
     const end = types.some((t) => t === 'recruitment_use' || t === 'military_use') && d.chance(0.3) ? addDays(start, d.int(1, 30)) : null;
     const endOrStart = end && end > today ? today : end;
     const firstReported = [addDays(endOrStart ?? start, d.int(0, 14)), today].sort()[0]!;
@@ -316,7 +331,7 @@ export async function seedDemo(store: Store, options: { seed?: number; incidents
     const decided = outcomes.every((o) => ['verified', 'verified_late', 'not_verified', 'not_mrm', 'did_not_occur', 'reverified', 'upgraded'].includes(o));
     const input = incidentCreateBody.parse({
       id: d.uuid(),
-      title: `${TITLE[types[0]!]}, ${place.label}`,
+      title: `${title(types[0]!, violations[0]!.tallies)}, ${place.label}`,
       status: decided && ageDays > 365 ? 'closed' : 'open',
       date: { start, end: endOrStart, precision: dayPrecise ? 'day' : 'month', estimated: !dayPrecise || d.chance(0.05) },
       first_reported_on: firstReported,
