@@ -27,6 +27,18 @@ describe('verification transition table', () => {
     assert.equal(refuseTransition(state('verified', 'verified', 'verified'), { level: 'final', to: 'pending', date: '2025-02-01', note: ' ' })?.field, 'note');
     assert.equal(refuseTransition(state('verified', 'verified', 'verified'), { level: 'final', to: 'pending', date: '2025-02-01', note: 'new facts' }), null);
   });
+
+  it('freezes a level while the level above has decided, whatever the new verdict', () => {
+    const s = state('not_verified', 'not_verified', 'not_verified', ['2025-01-02', '2025-01-03', '2025-01-04']);
+    assert.equal(refuseTransition(s, { level: 'focal_point', to: 'did_not_occur', date: '2025-02-01', note: '' })?.field, 'level');
+    assert.equal(refuseTransition(s, { level: 'technical', to: 'verified', date: '2025-02-01', note: '' })?.field, 'level');
+  });
+
+  it('keeps time running forward within a level', () => {
+    const s = state('not_verified', 'pending', 'pending', ['2025-03-01', null, null]);
+    assert.equal(refuseTransition(s, { level: 'focal_point', to: 'verified', date: '2025-02-01', note: '' })?.field, 'date');
+    assert.equal(refuseTransition(s, { level: 'focal_point', to: 'verified', date: '2025-03-01', note: '' }), null);
+  });
 });
 
 describe('migration statement splitter', () => {

@@ -1,4 +1,4 @@
-import type { Command, } from 'commander';
+import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { Store } from '../platform/db/store.ts';
 import { AppError } from '../platform/errors.ts';
@@ -26,6 +26,7 @@ export function registerDemoCommand(program: Command): void {
     .addOption(new Option('--seed <n>', 'random seed, for reproducible data').argParser(Number).default(1612))
     .addOption(new Option('--incidents <n>', 'how many incidents').argParser(Number).default(300))
     .action(async (opts: { seed: number; incidents: number }) => {
+      if (!Number.isInteger(opts.seed)) throw new AppError('request.invalid', { field: 'seed', rule: 'a whole number' });
       if (!Number.isInteger(opts.incidents) || opts.incidents < 0 || opts.incidents > 100000) {
         throw new AppError('request.invalid', { field: 'incidents', rule: 'a whole number from 0 to 100000' });
       }

@@ -203,7 +203,7 @@ const SENTENCE: Record<ViolationType, (t: Tally[]) => string> = {
   attack_hospital: () => 'A health facility was attacked and care was interrupted.',
   denial_humanitarian_access: () => 'Humanitarian assistance for children was impeded.',
   military_use: () => 'A school was used for military purposes.',
-  deprivation_of_liberty: (t) => `${people(t)} detained for alleged association with an armed group.`,
+  deprivation_of_liberty: (t) => `${people(t)} detained by state forces for alleged association with an armed group.`,
 };
 // Victim-counted titles say "children"; the one-child form replaces that word.
 const TITLE: Record<ViolationType, string> = {
@@ -290,8 +290,8 @@ export async function seedDemo(store: Store, options: { seed?: number; incidents
     const mainParty: DemoPartyKey = noParty ? 'unidentified' : d.weighted(place.parties);
     const clash = !noParty && mainParty !== 'fardc' && types.some((t) => t === 'killing' || t === 'maiming') && d.chance(0.2);
     const end = types.some((t) => t === 'recruitment_use' || t === 'military_use') && d.chance(0.3) ? addDays(start, d.int(1, 30)) : null;
-    const endOrStart = end && end > today ? today : end;
-    const firstReported = [addDays(endOrStart ?? start, d.int(0, 14)), today].sort()[0]!;
+    const endDate = end && end > today ? today : end;
+    const firstReported = [addDays(endDate ?? start, d.int(0, 14)), today].sort()[0]!;
 
     const violations = types.map((type) => {
       const partyKey: DemoPartyKey = type === 'deprivation_of_liberty' && !noParty ? d.weighted([['fardc', 4], ['pnc', 2]] as const) : mainParty;
@@ -333,7 +333,7 @@ export async function seedDemo(store: Store, options: { seed?: number; incidents
       id: d.uuid(),
       title: `${title(types[0]!, violations[0]!.tallies)}, ${place.label}`,
       status: decided && ageDays > 365 ? 'closed' : 'open',
-      date: { start, end: endOrStart, precision: dayPrecise ? 'day' : 'month', estimated: !dayPrecise || d.chance(0.05) },
+      date: { start, end: endDate, precision: dayPrecise ? 'day' : 'month', estimated: !dayPrecise || d.chance(0.05) },
       first_reported_on: firstReported,
       location: { admin_pcode: place.pcode, location_type: LOCATION_TYPE[types[0]!] ?? d.pick(['village', 'village', 'displacement_site', 'field', 'road', 'mining_site']), coordinates: coords },
       narrative: {

@@ -4,7 +4,7 @@ import type { RequestContext } from '../../platform/context.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { runUnitOfWork, type UnitOfWork } from '../../platform/db/unit-of-work.ts';
 import { AppError, ensure } from '../../platform/errors.ts';
-import { countryOfArea } from '../reference/cache.ts';
+import { referenceCache } from '../reference/cache.ts';
 import { canEdit, canRecord, canSee, canVerify, visibleIncidents } from './policy.ts';
 import { incidentFacts, presentIncident, presentIncidentSummary, presentVerificationEvent, presentViolation } from './presenter.ts';
 import * as repo from './repository.ts';
@@ -27,8 +27,8 @@ function checkIncidentDates(d: { start: string; end: string | null }, firstRepor
   }
 }
 
-async function resolveArea(uow: UnitOfWork, pcode: string, field: string): Promise<string> {
-  const country = await countryOfArea(uow.trx, uow.ctx.actor.missionId, pcode);
+async function resolveArea(db: Kysely<DB>, uow: UnitOfWork, pcode: string, field: string): Promise<string> {
+  const country = await referenceCache(db).countryOfArea(uow.trx, uow.ctx.actor.missionId, pcode);
   ensure(country, 'reference.unknown_admin_area', { field, rule: `no admin area ${pcode} in mission ${uow.ctx.actor.missionId}` });
   return country;
 }
@@ -37,10 +37,10 @@ export async function createIncident(db: Kysely<DB>, ctx: RequestContext, input:
   checkIncidentDates(input.date, input.first_reported_on);
   return runUnitOfWork(db, ctx, 'write', async (uow) => {
     const { missionId, userId } = ctx.actor;
-    const country = await resolveArea(uow, input.location.admin_pcode, 'location.admin_pcode');
+    const country = await resolveArea(db, uow, input.location.admin_pcode, 'location.admin_pcode');
     ensure(canRecord(ctx.actor, country, input.location.admin_pcode), 'permission.denied',
       { field: 'location.admin_pcode', rule: 'you may record incidents only in your own area of responsibility' });
-    for (const [i, v] of input.violations.entries()) await checkViolationChildren(uow.trx, missionId, v.type, v, `violations.${i}.`);
+    for (const [i, v] of input.violations.entries()) await checkViolationChildren(referenceCache(db), uow.trx, missionId, v.type, v, `violations.${i}.`);
     const incidentId = input.id ?? randomUUID();
     const c = input.location.coordinates;
     const row = await repo.insertIncident(uow.trx, {
@@ -89,7 +89,7 @@ export function updateIncident(db: Kysely<DB>, ctx: RequestContext, incidentId: 
     checkIncidentDates(date, input.first_reported_on !== undefined ? input.first_reported_on : current.first_reported_on);
     let country = current.country_iso3;
     if (input.location) {
-      country = await resolveArea(uow, input.location.admin_pcode, 'location.admin_pcode');
+      country = await resolveArea(db, uow, input.location.admin_pcode, 'location.admin_pcode');
       ensure(canRecord(ctx.actor, country, input.location.admin_pcode), 'permission.denied', { field: 'location.admin_pcode', rule: 'outside your area of responsibility' });
     }
     const c = input.location?.coordinates;
@@ -126,7 +126,7 @@ export function addViolation(db: Kysely<DB>, ctx: RequestContext, incidentId: st
     const incident = await visibleIncident(uow, incidentId, true);
     const facts = incidentFacts(incident);
     ensure(canEdit(ctx.actor, facts), 'permission.denied', { action: 'add_violation' });
-    await checkViolationChildren(uow.trx, ctx.actor.missionId, input.type, input, '');
+    await checkViolationChildren(referenceCache(db), uow.trx, ctx.actor.missionId, input.type, input, '');
     const graph = violationGraph(ctx.actor.missionId, incidentId, ctx.actor.userId, input);
     await repo.insertViolations(uow.trx, [graph]).catch((err: { code?: string }) => {
       throw err.code === '23505' ? new AppError('record.conflict', { field: 'id', rule: 'a violation with this id exists' }) : err;
@@ -183,7 +183,7 @@ export function updateViolation(db: Kysely<DB>, ctx: RequestContext, violationId
       ...(input.perpetrators && { perpetrators: input.perpetrators }),
       ...(input.sources && { sources: input.sources }),
     };
-    await checkViolationChildren(uow.trx, missionId, type, merged, '');
+    await checkViolationChildren(referenceCache(db), uow.trx, missionId, type, merged, '');
     const ok = await repo.updateViolation(uow.trx, missionId, violationId, row.version, {
       ...(details && { details: repo.jsonb(details) }),
       ...(input.crossfire !== undefined && { crossfire: input.crossfire }),

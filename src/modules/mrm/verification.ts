@@ -53,10 +53,15 @@ export function refuseTransition(state: VerificationState, req: TransitionReques
       return { field: 'date', rule: `${req.level} date ${req.date} is before the ${previous} date ${below.date}` };
     }
   }
-  // A lower level may not be re-opened under a decided higher level: re-open from the top down.
+  // A level is frozen while the level above it has decided: change the top first, then work down.
   const above = (Object.keys(PREVIOUS_LEVEL) as VerificationLevel[]).find((l) => PREVIOUS_LEVEL[l] === req.level);
-  if (req.to === 'pending' && above && state[above].status !== 'pending') {
-    return { field: 'level', rule: `re-open ${above} first: it has decided ${state[above].status}` };
+  if (above && state[above].status !== 'pending') {
+    return { field: 'level', rule: `${above} has decided ${state[above].status}: re-open ${above} before changing ${req.level}` };
+  }
+  // Time runs forward within a level: a new decision or re-opening is not dated before the last one.
+  const own = state[req.level].date;
+  if (own && req.date < own) {
+    return { field: 'date', rule: `${req.level} was last decided on ${own}; a later change cannot be dated ${req.date}` };
   }
   return null;
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
 import { AppError } from '../../platform/errors.ts';
-import { unknownParties } from '../reference/cache.ts';
+import type { ReferenceCache } from '../reference/cache.ts';
 import { jsonb, type ViolationGraph } from './repository.ts';
 import type { ViolationInput } from './schema.ts';
 import { VICTIM_COUNTED_TYPES, type ViolationType } from './vocabulary.ts';
@@ -13,7 +13,7 @@ type Children = Pick<ViolationInput, 'tallies' | 'perpetrators' | 'victims' | 's
  * Checks the rules zod cannot see (uniqueness, tallies against named victims, victim-counted types)
  * and that every party exists. `path` is where the violation sits in the request, for error fields.
  */
-export async function checkViolationChildren(db: Kysely<DB> | Transaction<DB>, missionId: string, type: ViolationType, c: Partial<Children>, path: string): Promise<void> {
+export async function checkViolationChildren(refs: ReferenceCache, db: Kysely<DB> | Transaction<DB>, missionId: string, type: ViolationType, c: Partial<Children>, path: string): Promise<void> {
   const dup = (values: string[]) => values.find((v, i) => values.indexOf(v) !== i);
   const fail = (field: string, rule: string): never => { throw new AppError('request.invalid', { field: `${path}${field}`, rule }); };
   if (c.tallies) {
@@ -23,7 +23,7 @@ export async function checkViolationChildren(db: Kysely<DB> | Transaction<DB>, m
   if (c.perpetrators) {
     const party = dup(c.perpetrators.map((p) => p.party_id));
     if (party) fail('perpetrators', `party ${party} appears twice`);
-    const unknown = await unknownParties(db, missionId, c.perpetrators.map((p) => p.party_id));
+    const unknown = await refs.unknownParties(db, missionId, c.perpetrators.map((p) => p.party_id));
     const index = c.perpetrators.findIndex((p) => unknown.has(p.party_id));
     if (index >= 0) {
       throw new AppError('reference.unknown_party', { field: `${path}perpetrators.${index}.party_id`, rule: `no party ${c.perpetrators[index]!.party_id} in mission ${missionId}` });

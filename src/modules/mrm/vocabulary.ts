@@ -8,7 +8,11 @@ export const VIOLATION_TYPES = ['killing', 'maiming', 'recruitment_use', 'sexual
   'attack_hospital', 'denial_humanitarian_access', 'military_use', 'deprivation_of_liberty'] as const;
 export type ViolationType = (typeof VIOLATION_TYPES)[number];
 
-/** Counted by children (boys/girls/unknown), not by incidents (domain.md §1.3 "Counting unit"). */
+/**
+ * Counted by children (boys/girls/unknown), not by incidents (domain.md §1.3 "Counting unit"). MRM IMS+
+ * counts deprivation of liberty by incident; the SG reports give detained children as a number of
+ * children, and the report rules Tutela follows (issue #4) count it by victims, so it is here.
+ */
 export const VICTIM_COUNTED_TYPES: ReadonlySet<ViolationType> = new Set(['killing', 'maiming', 'recruitment_use', 'sexual_violence', 'abduction', 'deprivation_of_liberty']);
 
 export const VERIFICATION_STATUSES = ['pending', 'verified', 'not_verified', 'not_mrm', 'did_not_occur'] as const;

@@ -7,10 +7,29 @@ import * as repo from './repository.ts';
  * are never deleted (foreign keys forbid it) and an area never changes country, so a fact once seen
  * stays true; unknown codes are always asked of the database, so a new area is usable at once.
  */
-const areaCountry = new Map<string, string>();
-const knownParty = new Set<string>();
+export interface ReferenceCache {
+  countryOfArea(q: Kysely<DB> | Transaction<DB>, missionId: string, pcode: string): Promise<string | undefined>;
+  unknownParties(q: Kysely<DB> | Transaction<DB>, missionId: string, partyIds: string[]): Promise<Set<string>>;
+}
 
-export async function countryOfArea(db: Kysely<DB> | Transaction<DB>, missionId: string, pcode: string): Promise<string | undefined> {
+// One cache per store: a process that opens two stores (tests do) must not carry facts between them.
+const caches = new WeakMap<Kysely<DB>, ReferenceCache>();
+
+export function referenceCache(store: Kysely<DB>): ReferenceCache {
+  let cache = caches.get(store);
+  if (!cache) {
+    const areaCountry = new Map<string, string>();
+    const knownParty = new Set<string>();
+    cache = {
+      countryOfArea: (q, missionId, pcode) => countryOfArea(areaCountry, q, missionId, pcode),
+      unknownParties: (q, missionId, ids) => unknownParties(knownParty, q, missionId, ids),
+    };
+    caches.set(store, cache);
+  }
+  return cache;
+}
+
+async function countryOfArea(areaCountry: Map<string, string>, db: Kysely<DB> | Transaction<DB>, missionId: string, pcode: string): Promise<string | undefined> {
   const key = `${missionId}\u0000${pcode}`;
   const cached = areaCountry.get(key);
   if (cached) return cached;
@@ -20,7 +39,7 @@ export async function countryOfArea(db: Kysely<DB> | Transaction<DB>, missionId:
 }
 
 /** The subset of `partyIds` unknown to the mission. */
-export async function unknownParties(db: Kysely<DB> | Transaction<DB>, missionId: string, partyIds: string[]): Promise<Set<string>> {
+async function unknownParties(knownParty: Set<string>, db: Kysely<DB> | Transaction<DB>, missionId: string, partyIds: string[]): Promise<Set<string>> {
   const missing = [...new Set(partyIds)].filter((id) => !knownParty.has(`${missionId}\u0000${id}`));
   if (missing.length === 0) return new Set();
   const found = await repo.findParties(db, missionId, missing);

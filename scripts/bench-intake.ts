@@ -1,0 +1,232 @@
+/**
+ * Intake benchmark: 50 concurrent clients each creating incidents with two violations through the
+ * real server process, on PGlite and on PostgreSQL. Prints incidents/s and p50/p99 latency against
+ * the targets (PostgreSQL ≥ 1,000/s, PGlite ≥ 300/s, p99 < 100 ms on the 2-core machine).
+ *
+ *   npm run bench:intake [-- --store pglite|postgres|both] [--duration 10] [--warmup 3] [--connections 50] [--cpu-prof DIR]
+ *
+ * Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/tutela_bench, created
+ * if missing), BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS; TUTELA_DB_POOL_SIZE passes through.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { openStore, type Store } from '../src/platform/db/store.ts';
+import { incidentBody, newMission, PASSWORD, testServer, type Mission } from '../test/support/fixtures.ts';
+
+type StoreKind = 'pglite' | 'postgres';
+
+/** The part of autocannon 9's API used here (the package ships no types). */
+interface AutocannonResult {
+  duration: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  latency: { p50: number; p90: number; p99: number; max: number; average: number };
+  statusCodeStats: Record<string, { count: number }>;
+}
+type Autocannon = (opts: {
+  url: string; connections: number; duration: number; method: string; headers: Record<string, string>; body: string; timeout?: number;
+}) => Promise<AutocannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+const TARGETS: Record<StoreKind, { perSecond: number; p99Ms: number }> = {
+  postgres: { perSecond: 1000, p99Ms: 100 },
+  pglite: { perSecond: 300, p99Ms: 100 },
+};
+
+const repoRoot = path.resolve(import.meta.dirname, '..');
+
+const { values: args } = parseArgs({
+  options: {
+    store: { type: 'string', default: 'both' },
+    duration: { type: 'string', default: process.env.BENCH_DURATION ?? '10' },
+    warmup: { type: 'string', default: process.env.BENCH_WARMUP ?? '3' },
+    connections: { type: 'string', default: process.env.BENCH_CONNECTIONS ?? '50' },
+    'cpu-prof': { type: 'string' },
+  },
+});
+const stores: StoreKind[] = args.store === 'both' ? ['pglite', 'postgres'] : [args.store as StoreKind];
+if (!stores.every((s) => s === 'pglite' || s === 'postgres')) {
+  console.error(`--store must be pglite, postgres or both (got ${args.store})`);
+  process.exit(2);
+}
+const duration = Number(args.duration);
+const warmup = Number(args.warmup);
+const connections = Number(args.connections);
+const postgresUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tutela_bench';
+
+interface Row {
+  store: StoreKind;
+  created: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  non201: Record<string, number>;
+  errors: number;
+  storedCheck: string;
+}
+
+async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (found.rowCount === 0) {
+      await client.query(`create database "${name.replaceAll('"', '""')}"`);
+      console.log(`created database ${name}`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+async function openBenchStore(kind: StoreKind, dataDir: string): Promise<Store> {
+  return kind === 'pglite' ? openStore({ kind: 'pglite', dataDir }) : openStore({ kind: 'postgres', url: postgresUrl, poolSize: 5 });
+}
+
+/** A mission with its users, written in-process; the store is closed again so the server can own it. */
+async function prepare(kind: StoreKind, dataDir: string): Promise<Mission> {
+  if (kind === 'postgres') await ensureDatabase(postgresUrl);
+  const store = await openBenchStore(kind, dataDir);
+  try {
+    const app = await testServer(store);
+    try {
+      return await newMission(store, app);
+    } finally {
+      await app.close();
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+interface ServerProcess { child: ChildProcess; url: string; exited: Promise<void> }
+
+function startServer(storeEnv: Record<string, string>): Promise<ServerProcess> {
+  const env: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', PORT: '0', TUTELA_LOG_LEVEL: 'warn', ...storeEnv };
+  if (!storeEnv.DATABASE_URL) delete env.DATABASE_URL;
+  const nodeArgs = args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(args['cpu-prof'])] : [];
+  const child = spawn(process.execPath, [...nodeArgs, path.join(repoRoot, 'bin/tutela.mjs'), 'serve'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`server did not start in 60 s:\n${out}`)); }, 60_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /Tutela is serving on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        // Keep showing warnings and errors the server prints during the run.
+        child.stdout!.off('data', onData);
+        child.stderr!.off('data', onData);
+        child.stderr!.on('data', (c: Buffer) => process.stderr.write(`  server: ${c}`));
+        resolve({ child, url: m[1]!, exited });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then(() => { clearTimeout(timer); reject(new Error(`server exited before listening:\n${out}`)); });
+  });
+}
+
+async function stopServer(server: ServerProcess): Promise<void> {
+  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
+  server.child.kill('SIGTERM');
+  const timer = setTimeout(() => server.child.kill('SIGKILL'), 10_000);
+  await server.exited;
+  clearTimeout(timer);
+}
+
+async function login(url: string, username: string): Promise<string> {
+  const res = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }) });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`login: ${res.status} ${text}`);
+  return (JSON.parse(text) as { token: string }).token;
+}
+
+async function countIncidents(kind: StoreKind, dataDir: string, missionId: string): Promise<number> {
+  const store = await openBenchStore(kind, dataDir);
+  try {
+    const row = await sql<{ n: number }>`select count(*)::int as n from incidents where mission_id = ${missionId}`.execute(store.db);
+    return Number(row.rows[0]!.n);
+  } finally {
+    await store.close();
+  }
+}
+
+async function bench(kind: StoreKind): Promise<Row> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tutela-bench-'));
+  const dataDir = path.join(tmp, 'data');
+  try {
+    const t0 = Date.now();
+    const mission = await prepare(kind, dataDir);
+    const server = await startServer(kind === 'pglite' ? { TUTELA_DATA_DIR: dataDir } : { DATABASE_URL: postgresUrl });
+    console.log(`[${kind}] store ready and server up in ${((Date.now() - t0) / 1000).toFixed(1)} s at ${server.url}`);
+    let warm: AutocannonResult | undefined;
+    let run: AutocannonResult;
+    try {
+      const token = await login(server.url, mission.usernames.monitor);
+      const opts = {
+        url: `${server.url}/api/v1/incidents`, connections, method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(incidentBody(mission)),
+      };
+      if (warmup > 0) {
+        console.log(`[${kind}] warm-up ${warmup} s, ${connections} connections`);
+        warm = await autocannon({ ...opts, duration: warmup });
+      }
+      console.log(`[${kind}] measuring ${duration} s, ${connections} connections`);
+      run = await autocannon({ ...opts, duration });
+    } finally {
+      await stopServer(server);
+    }
+    const created = run.statusCodeStats['201']?.count ?? 0;
+    const non201 = Object.fromEntries(Object.entries(run.statusCodeStats).filter(([code]) => code !== '201').map(([code, s]) => [code, s.count]));
+    // Every 201 must be a stored incident: the count in the store is the warm-up's plus the run's.
+    const expected = (warm?.statusCodeStats['201']?.count ?? 0) + created;
+    const stored = await countIncidents(kind, dataDir, mission.id);
+    return {
+      store: kind, created, perSecond: created / run.duration, p50: run.latency.p50, p99: run.latency.p99, non201,
+      errors: run.errors, storedCheck: stored === expected ? `ok (${stored})` : `MISMATCH: ${stored} stored, ${expected} acknowledged`,
+    };
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+const rows: Row[] = [];
+for (const kind of stores) rows.push(await bench(kind));
+
+const met = (ok: boolean) => (ok ? 'met' : 'NOT MET');
+const table = rows.map((r) => {
+  const t = TARGETS[r.store];
+  const non = Object.entries(r.non201).map(([c, n]) => `${c}×${n}`).join(' ') || '0';
+  return {
+    store: r.store,
+    'incidents/s': r.perSecond.toFixed(0),
+    'p50 ms': String(r.p50),
+    'p99 ms': String(r.p99),
+    'non-201': non,
+    errors: String(r.errors),
+    [`target/s`]: `≥ ${t.perSecond}: ${met(r.perSecond >= t.perSecond)}`,
+    'target p99': `< ${t.p99Ms} ms: ${met(r.p99 < t.p99Ms)}`,
+    stored: r.storedCheck,
+  };
+});
+const cols = Object.keys(table[0] ?? {});
+const widths = cols.map((c) => Math.max(c.length, ...table.map((r) => (r as Record<string, string>)[c]!.length)));
+const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+console.log(`\nintake: POST /api/v1/incidents (two violations), ${connections} connections, ${duration} s after ${warmup} s warm-up, ${os.cpus().length} cores`);
+console.log(line(cols));
+console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+for (const r of table) console.log(line(cols.map((c) => (r as Record<string, string>)[c]!)));
