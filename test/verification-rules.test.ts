@@ -31,7 +31,7 @@ describe('verification transition table', () => {
   it('freezes a level while the level above has decided, whatever the new verdict', () => {
     const s = state('not_verified', 'not_verified', 'not_verified', ['2025-01-02', '2025-01-03', '2025-01-04']);
     assert.equal(refuseTransition(s, { level: 'focal_point', to: 'did_not_occur', date: '2025-02-01', note: '' })?.field, 'level');
-    assert.equal(refuseTransition(s, { level: 'technical', to: 'verified', date: '2025-02-01', note: '' })?.field, 'level');
+    assert.equal(refuseTransition(s, { level: 'technical', to: 'not_mrm', date: '2025-02-01', note: '' })?.field, 'level');
   });
 
   it('keeps time running forward within a level', () => {
