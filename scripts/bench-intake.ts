@@ -192,13 +192,14 @@ async function bench(kind: StoreKind): Promise<Row> {
     }
     const created = run.statusCodeStats['201']?.count ?? 0;
     const non201 = Object.fromEntries(Object.entries(run.statusCodeStats).filter(([code]) => code !== '201').map(([code, s]) => [code, s.count]));
-    // Every 201 must be a stored incident: the count in the store is the warm-up's plus the run's.
-    const expected = (warm?.statusCodeStats['201']?.count ?? 0) + created;
+    // Every 201 must be a stored incident. Requests still in flight when a phase ends (at most one per
+    // connection) and timed-out ones may have committed too, unacknowledged: allow those, no more.
+    const acked = (warm?.statusCodeStats['201']?.count ?? 0) + created;
+    const slack = (warm ? connections + warm.errors : 0) + connections + run.errors;
     const stored = await countIncidents(kind, dataDir, mission.id);
-    return {
-      store: kind, created, perSecond: created / run.duration, p50: run.latency.p50, p99: run.latency.p99, non201,
-      errors: run.errors, storedCheck: stored === expected ? `ok (${stored})` : `MISMATCH: ${stored} stored, ${expected} acknowledged`,
-    };
+    const storedCheck = stored >= acked && stored <= acked + slack ? `ok (${stored} for ${acked} acknowledged)`
+      : `MISMATCH: ${stored} stored, ${acked} acknowledged`;
+    return { store: kind, created, perSecond: created / run.duration, p50: run.latency.p50, p99: run.latency.p99, non201, errors: run.errors, storedCheck };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -2,6 +2,11 @@ import type { Actor } from '../../platform/context.ts';
 import { permittedIncidentActions, permittedViolationActions, type IncidentFacts } from './policy.ts';
 import type { IncidentRow, ViolationChildren, ViolationRow } from './repository.ts';
 import type { IncidentView, ViolationView } from './schema.ts';
+import { AGE_BANDS } from './vocabulary.ts';
+
+// Orders are fixed here, not by the database's collation, so PGlite and PostgreSQL answer alike.
+const byText = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+const bandOrder = (band: string) => AGE_BANDS.indexOf(band as (typeof AGE_BANDS)[number]);
 
 /** What leaves the server. Rows never do: each field here is chosen. */
 export function incidentFacts(row: { created_by: string; country_iso3: string; admin_pcode: string }): IncidentFacts {
@@ -23,11 +28,11 @@ export function presentViolation(row: ViolationRow, children: ViolationChildren,
     details: row.details,
     crossfire: row.crossfire,
     crossborder: row.crossborder as ViolationView['crossborder'],
-    tallies: children.tallies.map((t) => ({ age_band: t.age_band as ViolationView['tallies'][number]['age_band'], boys: t.boys, girls: t.girls, sex_unknown: t.sex_unknown })),
+    tallies: [...children.tallies].sort((a, b) => bandOrder(a.age_band) - bandOrder(b.age_band)).map((t) => ({ age_band: t.age_band as ViolationView['tallies'][number]['age_band'], boys: t.boys, girls: t.girls, sex_unknown: t.sex_unknown })),
     totals,
-    perpetrators: children.perpetrators.map((p) => ({ party_id: p.party_id, attribution_verified: p.attribution_verified })),
-    victims: children.victims.map((v) => ({ ref: v.victim_ref, sex: v.sex, age: v.age, age_estimated: v.age_estimated })),
-    sources: children.sources.map((s) => ({ ref: s.source_ref, category: s.category, type: s.source_type, un_trained_monitor: s.un_trained_monitor, reliability: s.reliability, credibility: s.credibility })),
+    perpetrators: [...children.perpetrators].sort(byText((p) => p.party_id)).map((p) => ({ party_id: p.party_id, attribution_verified: p.attribution_verified })),
+    victims: [...children.victims].sort(byText((v) => v.victim_ref)).map((v) => ({ ref: v.victim_ref, sex: v.sex, age: v.age, age_estimated: v.age_estimated })),
+    sources: [...children.sources].sort(byText((x) => x.source_ref)).map((s) => ({ ref: s.source_ref, category: s.category, type: s.source_type, un_trained_monitor: s.un_trained_monitor, reliability: s.reliability, credibility: s.credibility })),
     verification: {
       focal_point: { status: row.status_focal_point as ViolationView['verification']['final']['status'], date: row.date_focal_point },
       technical: { status: row.status_technical as ViolationView['verification']['final']['status'], date: row.date_technical },
@@ -67,7 +72,7 @@ export function presentIncident(row: IncidentRow, violations: ViolationRow[], ch
   return {
     ...incidentCore(row, actor),
     narrative: withConfidential ? { public: row.narrative_public, confidential: row.narrative_confidential } : { public: row.narrative_public },
-    violations: violations.map((v) => presentViolation(v, children.get(v.violation_id) ?? { tallies: [], perpetrators: [], victims: [], sources: [] }, actor, facts)),
+    violations: [...violations].sort(byText((v) => v.violation_id)).map((v) => presentViolation(v, children.get(v.violation_id) ?? { tallies: [], perpetrators: [], victims: [], sources: [] }, actor, facts)),
   };
 }
 

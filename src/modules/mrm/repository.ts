@@ -24,9 +24,24 @@ export interface ViolationChildren {
 
 export const jsonb = (value: unknown) => sql<string>`cast(${JSON.stringify(value)} as jsonb)`;
 
-export async function insertIncident(trx: Q, row: Insertable<IncidentsTable>): Promise<IncidentRow | undefined> {
-  // ON CONFLICT DO NOTHING: a client-chosen id that exists already comes back as undefined, not as a 500.
-  return trx.insertInto('incidents').values(row).onConflict((oc) => oc.doNothing()).returningAll().executeTakeFirst();
+/**
+ * Inserts an incident and all its violations' rows in ONE statement (data-modifying CTEs): intake is
+ * the hot path, and on PGlite every round trip costs about a millisecond. Foreign keys are checked at
+ * the end of the statement, so children may reference the parent inserted beside them.
+ */
+export async function insertIncidentGraph(trx: Q, incident: Insertable<IncidentsTable>, graphs: ViolationGraph[]): Promise<IncidentRow> {
+  const parts: { name: string; query: { toOperationNode(): unknown } }[] = [];
+  const add = (name: string, rows: object[], table: 'violations' | 'violation_tallies' | 'violation_perpetrators' | 'violation_victims' | 'violation_sources') => {
+    if (rows.length > 0) parts.push({ name, query: trx.insertInto(table).values(rows as never) });
+  };
+  add('v', graphs.map((g) => g.violation), 'violations');
+  add('t', graphs.flatMap((g) => g.tallies), 'violation_tallies');
+  add('p', graphs.flatMap((g) => g.perpetrators), 'violation_perpetrators');
+  add('vi', graphs.flatMap((g) => g.victims), 'violation_victims');
+  add('s', graphs.flatMap((g) => g.sources), 'violation_sources');
+  const ctes = parts.map((p) => sql`, ${sql.id(p.name)} as (${p.query as never})`);
+  const { rows } = await sql<IncidentRow>`with i as (${trx.insertInto('incidents').values(incident).returningAll()})${sql.join(ctes, sql``)} select * from i`.execute(trx);
+  return rows[0]!;
 }
 
 /** Inserts violations and their children with one multi-row INSERT per table. */
@@ -105,7 +120,7 @@ export async function updateViolation(trx: Q, missionId: string, violationId: st
 export async function violationsOf(db: Q, missionId: string, incidentIds: string[]): Promise<ViolationRow[]> {
   if (incidentIds.length === 0) return [];
   return db.selectFrom('violations').selectAll().where('mission_id', '=', missionId).where('incident_id', 'in', incidentIds)
-    .orderBy('created_at').orderBy('violation_id').execute();
+    .execute();
 }
 
 /** The children of many violations in four queries, grouped by violation id. */
@@ -113,10 +128,10 @@ export async function childrenOf(db: Q, missionId: string, violationIds: string[
   const byId = new Map<string, ViolationChildren>(violationIds.map((id) => [id, { tallies: [], perpetrators: [], victims: [], sources: [] }]));
   if (violationIds.length === 0) return byId;
   const [tallies, perpetrators, victims, sources] = await Promise.all([
-    db.selectFrom('violation_tallies').selectAll().where('mission_id', '=', missionId).where('violation_id', 'in', violationIds).orderBy('age_band').execute(),
+    db.selectFrom('violation_tallies').selectAll().where('mission_id', '=', missionId).where('violation_id', 'in', violationIds).execute(),
     db.selectFrom('violation_perpetrators').selectAll().where('mission_id', '=', missionId).where('violation_id', 'in', violationIds).execute(),
-    db.selectFrom('violation_victims').selectAll().where('mission_id', '=', missionId).where('violation_id', 'in', violationIds).orderBy('victim_ref').execute(),
-    db.selectFrom('violation_sources').selectAll().where('mission_id', '=', missionId).where('violation_id', 'in', violationIds).orderBy('source_ref').execute(),
+    db.selectFrom('violation_victims').selectAll().where('mission_id', '=', missionId).where('violation_id', 'in', violationIds).execute(),
+    db.selectFrom('violation_sources').selectAll().where('mission_id', '=', missionId).where('violation_id', 'in', violationIds).execute(),
   ]);
   for (const t of tallies) byId.get(t.violation_id)?.tallies.push(t);
   for (const p of perpetrators) byId.get(p.violation_id)?.perpetrators.push(p);

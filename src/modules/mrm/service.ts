@@ -43,21 +43,26 @@ export async function createIncident(db: Kysely<DB>, ctx: RequestContext, input:
     for (const [i, v] of input.violations.entries()) await checkViolationChildren(referenceCache(db), uow.trx, missionId, v.type, v, `violations.${i}.`);
     const incidentId = input.id ?? randomUUID();
     const c = input.location.coordinates;
-    const row = await repo.insertIncident(uow.trx, {
+    const graphs = input.violations.map((v) => violationGraph(missionId, incidentId, userId, v));
+    const row = await repo.insertIncidentGraph(uow.trx, {
       mission_id: missionId, incident_id: incidentId, status: input.status, title: input.title,
       date_start: input.date.start, date_end: input.date.end, date_precision: input.date.precision, date_estimated: input.date.estimated,
       first_reported_on: input.first_reported_on, country_iso3: country, admin_pcode: input.location.admin_pcode,
       location_type: input.location.location_type, latitude: c?.latitude ?? null, longitude: c?.longitude ?? null, coordinate_precision: c?.precision ?? null,
       narrative_confidential: input.narrative.confidential, narrative_public: input.narrative.public,
       created_by: userId, updated_by: userId, version: 1,
+    }, graphs).catch((err: { code?: string }) => {
+      // A client-chosen id that exists: the whole statement rolled back, the first record stands.
+      throw err.code === '23505' ? new AppError('record.conflict', { field: 'id', rule: `incident ${incidentId} already exists` }) : err;
     });
-    ensure(row, 'record.conflict', { field: 'id', rule: `incident ${incidentId} already exists` });
-    const graphs = input.violations.map((v) => violationGraph(missionId, incidentId, userId, v));
-    await repo.insertViolations(uow.trx, graphs);
     uow.audit({ action: 'incident.create', targetType: 'incident', targetId: incidentId,
       details: { violations: graphs.map((g) => ({ id: g.violation.violation_id, type: g.violation.type })) } });
-    const violations = await repo.violationsOf(uow.trx, missionId, [incidentId]);
-    const children = await repo.childrenOf(uow.trx, missionId, violations.map((v) => v.violation_id));
+    // Present what was written without reading it back: the rows are exactly the graphs.
+    const violations = graphs.map((g, i) => ({
+      ...g.violation, details: input.violations[i]!.details, date_focal_point: null, date_technical: null, date_final: null,
+      created_at: row.created_at, updated_at: row.created_at,
+    }) as repo.ViolationRow);
+    const children = new Map(graphs.map((g) => [g.violation.violation_id, g as repo.ViolationChildren]));
     return presentIncident(row, violations, children, ctx.actor, true);
   });
 }
