@@ -70,6 +70,7 @@ interface Row {
   non201: Record<string, number>;
   errors: number;
   storedCheck: string;
+  cpuNote: string;
 }
 
 async function ensureDatabase(url: string): Promise<void> {
@@ -154,6 +155,29 @@ async function login(url: string, username: string): Promise<string> {
   return (JSON.parse(text) as { token: string }).token;
 }
 
+/**
+ * CPU seconds used so far by the server process and by PostgreSQL's processes, from /proc (Linux;
+ * undefined elsewhere). With client, server and database on 2 cores, this shows who the budget goes to.
+ */
+function cpuSeconds(serverPid: number): { server: number; postgres: number } | undefined {
+  const ticks = (pid: string) => {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return { comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), cpu: (Number(f[11]) + Number(f[12])) / 100 };
+    } catch {
+      return undefined;
+    }
+  };
+  if (!fs.existsSync('/proc/self/stat')) return undefined;
+  let postgres = 0;
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    const t = ticks(pid);
+    if (t?.comm === 'postgres') postgres += t.cpu;
+  }
+  return { server: ticks(String(serverPid))?.cpu ?? 0, postgres };
+}
+
 async function countIncidents(kind: StoreKind, dataDir: string, missionId: string): Promise<number> {
   const store = await openBenchStore(kind, dataDir);
   try {
@@ -174,6 +198,7 @@ async function bench(kind: StoreKind): Promise<Row> {
     console.log(`[${kind}] store ready and server up in ${((Date.now() - t0) / 1000).toFixed(1)} s at ${server.url}`);
     let warm: AutocannonResult | undefined;
     let run: AutocannonResult;
+    let cpuNote = '';
     try {
       const token = await login(server.url, mission.usernames.monitor);
       const opts = {
@@ -186,7 +211,19 @@ async function bench(kind: StoreKind): Promise<Row> {
         warm = await autocannon({ ...opts, duration: warmup });
       }
       console.log(`[${kind}] measuring ${duration} s, ${connections} connections`);
+      const cpu0 = cpuSeconds(server.child.pid!);
+      const client0 = process.cpuUsage();
       run = await autocannon({ ...opts, duration });
+      const cpu1 = cpuSeconds(server.child.pid!);
+      const client = process.cpuUsage(client0);
+      const n = Math.max(1, run.statusCodeStats['201']?.count ?? 0);
+      const perIncident = (sec: number) => `${((sec * 1000) / n).toFixed(2)} ms`;
+      if (cpu0 && cpu1) {
+        cpuNote = `server ${perIncident(cpu1.server - cpu0.server)}, ` +
+          (kind === 'postgres' ? `postgres ${perIncident(cpu1.postgres - cpu0.postgres)}, ` : '') +
+          `client ${perIncident((client.user + client.system) / 1e6)} CPU per incident`;
+        console.log(`[${kind}] ${cpuNote}`);
+      }
     } finally {
       await stopServer(server);
     }
@@ -199,7 +236,7 @@ async function bench(kind: StoreKind): Promise<Row> {
     const stored = await countIncidents(kind, dataDir, mission.id);
     const storedCheck = stored >= acked && stored <= acked + slack ? `ok (${stored} for ${acked} acknowledged)`
       : `MISMATCH: ${stored} stored, ${acked} acknowledged`;
-    return { store: kind, created, perSecond: created / run.duration, p50: run.latency.p50, p99: run.latency.p99, non201, errors: run.errors, storedCheck };
+    return { store: kind, created, perSecond: created / run.duration, p50: run.latency.p50, p99: run.latency.p99, non201, errors: run.errors, storedCheck, cpuNote };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -231,3 +268,4 @@ console.log(`\nintake: POST /api/v1/incidents (two violations), ${connections} c
 console.log(line(cols));
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const r of table) console.log(line(cols.map((c) => (r as Record<string, string>)[c]!)));
+for (const r of rows) if (r.cpuNote) console.log(`${r.store}: ${r.cpuNote}`);
