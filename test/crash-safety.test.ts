@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PGliteDialect } from 'kysely';
-import { migrateToLatest } from '../src/platform/db/migrate.ts';
 import { openStore, type Store } from '../src/platform/db/store.ts';
 import { incidentBody, newMission, PASSWORD, testServer, type Mission } from './support/fixtures.ts';
-import { openTestStore, postgresUrl, STORE_KINDS, type StoreKind } from './support/stores.ts';
+import { openTestStore, pgliteTemplate, postgresUrl, STORE_KINDS, type StoreKind } from './support/stores.ts';
 
 /**
  * Crash safety: incidents are written through the real server process, the process is killed with
@@ -19,7 +16,6 @@ import { openTestStore, postgresUrl, STORE_KINDS, type StoreKind } from './suppo
  */
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
-const migrationsDir = path.join(repoRoot, 'src/platform/db/migrations');
 /** Kill after this many 201s; by then the other loops each have a request in flight. */
 const KILL_AFTER_ACKS = 60;
 const LOOPS = 8;
@@ -63,25 +59,6 @@ async function stopServer(server: ServerProcess | undefined): Promise<void> {
     server.child.kill('SIGKILL');
     await server.exited;
   }
-}
-
-/** A migrated PGlite data directory as a tarball; loading it into a new folder skips initdb (5–20 s). */
-async function pgliteTemplate(): Promise<Blob> {
-  const hash = createHash('sha256');
-  for (const f of fs.readdirSync(migrationsDir).sort()) hash.update(f).update(fs.readFileSync(path.join(migrationsDir, f)));
-  // Same name as test/support/stores.ts uses, so the two share one dump.
-  const file = path.join(os.tmpdir(), `tutela-test-template-${hash.digest('hex').slice(0, 16)}.tar.gz`);
-  if (!fs.existsSync(file)) {
-    const pglite = await PGlite.create();
-    const db = new Kysely<any>({ dialect: new PGliteDialect({ pglite }) });
-    await migrateToLatest(db);
-    const dump = await pglite.dumpDataDir('gzip');
-    const tmp = `${file}.${process.pid}`;
-    fs.writeFileSync(tmp, Buffer.from(await dump.arrayBuffer()));
-    fs.renameSync(tmp, file);
-    await db.destroy();
-  }
-  return new Blob([fs.readFileSync(file)]);
 }
 
 /** A store with one mission and its users, closed again so the server process can own it. */

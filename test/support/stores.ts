@@ -19,7 +19,7 @@ const migrationsDir = path.resolve(import.meta.dirname, '../../src/platform/db/m
  * A migrated PGlite data directory, dumped once and reused: loading a dump takes ~1.5 s where a
  * fresh instance plus migrations takes 5–20 s (stack.md §1.1). Keyed by the migrations' content.
  */
-async function pgliteTemplate(): Promise<Blob> {
+export async function pgliteTemplate(): Promise<Blob> {
   const hash = createHash('sha256');
   for (const f of fs.readdirSync(migrationsDir).sort()) hash.update(f).update(fs.readFileSync(path.join(migrationsDir, f)));
   const file = path.join(os.tmpdir(), `tutela-test-template-${hash.digest('hex').slice(0, 16)}.tar.gz`);
