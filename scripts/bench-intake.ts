@@ -3,7 +3,11 @@
  * real server process, on PGlite and on PostgreSQL. Prints incidents/s and p50/p99 latency against
  * the targets (PostgreSQL ≥ 1,000/s, PGlite ≥ 300/s, p99 < 100 ms on the 2-core machine).
  *
- *   npm run bench:intake [-- --store pglite|postgres|both] [--duration 10] [--warmup 3] [--connections 50] [--cpu-prof DIR]
+ *   npm run bench:intake [-- --store pglite|postgres|both] [--duration 10] [--warmup 3] [--connections 50] [--rate N] [--cpu-prof DIR]
+ *
+ * The clients are a closed loop: each sends its next request when the last is answered, so the mean
+ * latency is connections / throughput (Little's law): p99 < 100 ms with 50 clients needs well over
+ * 500/s. `--rate N` caps the offered load at N requests/s instead, to read the latency at that load.
  *
  * Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/tutela_bench, created
  * if missing), BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS; TUTELA_DB_POOL_SIZE passes through.
@@ -18,6 +22,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { openStore, type Store } from '../src/platform/db/store.ts';
 import { incidentBody, newMission, PASSWORD, testServer, type Mission } from '../test/support/fixtures.ts';
+import { pgliteTemplate } from '../test/support/stores.ts';
 
 type StoreKind = 'pglite' | 'postgres';
 
@@ -31,7 +36,7 @@ interface AutocannonResult {
   statusCodeStats: Record<string, { count: number }>;
 }
 type Autocannon = (opts: {
-  url: string; connections: number; duration: number; method: string; headers: Record<string, string>; body: string; timeout?: number;
+  url: string; connections: number; duration: number; method: string; headers: Record<string, string>; body: string; overallRate?: number;
 }) => Promise<AutocannonResult>;
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
@@ -48,6 +53,7 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: process.env.BENCH_DURATION ?? '10' },
     warmup: { type: 'string', default: process.env.BENCH_WARMUP ?? '3' },
     connections: { type: 'string', default: process.env.BENCH_CONNECTIONS ?? '50' },
+    rate: { type: 'string', default: process.env.BENCH_RATE },
     'cpu-prof': { type: 'string' },
   },
 });
@@ -59,6 +65,7 @@ if (!stores.every((s) => s === 'pglite' || s === 'postgres')) {
 const duration = Number(args.duration);
 const warmup = Number(args.warmup);
 const connections = Number(args.connections);
+const rate = args.rate ? Number(args.rate) : undefined;
 const postgresUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tutela_bench';
 
 interface Row {
@@ -92,7 +99,10 @@ async function ensureDatabase(url: string): Promise<void> {
 }
 
 async function openBenchStore(kind: StoreKind, dataDir: string): Promise<Store> {
-  return kind === 'pglite' ? openStore({ kind: 'pglite', dataDir }) : openStore({ kind: 'postgres', url: postgresUrl, poolSize: 5 });
+  if (kind === 'postgres') return openStore({ kind: 'postgres', url: postgresUrl, poolSize: 5 });
+  // A new folder starts from the migrated template (initdb takes 5–20 s); a second open reuses the folder.
+  const fresh = !fs.existsSync(path.join(dataDir, 'PG_VERSION'));
+  return openStore({ kind: 'pglite', dataDir }, fresh ? { loadDataDir: await pgliteTemplate() } : {});
 }
 
 /** A mission with its users, written in-process; the store is closed again so the server can own it. */
@@ -205,6 +215,7 @@ async function bench(kind: StoreKind): Promise<Row> {
         url: `${server.url}/api/v1/incidents`, connections, method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify(incidentBody(mission)),
+        ...(rate ? { overallRate: rate } : {}),
       };
       if (warmup > 0) {
         console.log(`[${kind}] warm-up ${warmup} s, ${connections} connections`);
@@ -251,7 +262,7 @@ const table = rows.map((r) => {
   const non = Object.entries(r.non201).map(([c, n]) => `${c}×${n}`).join(' ') || '0';
   return {
     store: r.store,
-    'incidents/s': r.perSecond.toFixed(0),
+    'incidents/s': String(Math.floor(r.perSecond)),
     'p50 ms': String(r.p50),
     'p99 ms': String(r.p99),
     'non-201': non,
@@ -264,7 +275,7 @@ const table = rows.map((r) => {
 const cols = Object.keys(table[0] ?? {});
 const widths = cols.map((c) => Math.max(c.length, ...table.map((r) => (r as Record<string, string>)[c]!.length)));
 const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-console.log(`\nintake: POST /api/v1/incidents (two violations), ${connections} connections, ${duration} s after ${warmup} s warm-up, ${os.cpus().length} cores`);
+console.log(`\nintake: POST /api/v1/incidents (two violations), ${connections} connections${rate ? `, offered ${rate}/s` : ''}, ${duration} s after ${warmup} s warm-up, ${os.cpus().length} cores`);
 console.log(line(cols));
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const r of table) console.log(line(cols.map((c) => (r as Record<string, string>)[c]!)));
