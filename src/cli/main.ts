@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { ConfigError } from '../platform/config.ts';
 import { AppError } from '../platform/errors.ts';
 import { registerDemoCommand } from './demo-command.ts';
@@ -14,7 +14,6 @@ const program = new Command('tutela')
 registerServeCommands(program);
 registerUserCommands(program);
 registerDemoCommand(program);
-program.addOption(new Option('--no-color', 'plain output').hideHelp());
 
 try {
   await program.parseAsync(process.argv);
