@@ -8,9 +8,12 @@
  * The clients are a closed loop: each sends its next request when the last is answered, so the mean
  * latency is connections / throughput (Little's law): p99 < 100 ms with 50 clients needs well over
  * 500/s. `--rate N` caps the offered load at N requests/s instead, to read the latency at that load.
+ * Warm-up and measurement are one run on the same connections; only responses inside the measured
+ * window count. CPU per incident (server, PostgreSQL, client) comes from /proc over that window.
+ * `--cpu-prof DIR` writes a V8 CPU profile of the server process (on its clean SIGTERM exit).
  *
  * Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/tutela_bench, created
- * if missing), BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS; TUTELA_DB_POOL_SIZE passes through.
+ * if missing), BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_RATE; TUTELA_DB_POOL_SIZE passes through.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -27,18 +30,61 @@ import { pgliteTemplate } from '../test/support/stores.ts';
 type StoreKind = 'pglite' | 'postgres';
 
 /** The part of autocannon 9's API used here (the package ships no types). */
-interface AutocannonResult {
-  duration: number;
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-  latency: { p50: number; p90: number; p99: number; max: number; average: number };
-  statusCodeStats: Record<string, { count: number }>;
+interface AutocannonInstance {
+  on(event: 'response', fn: (client: unknown, status: number, bytes: number, ms: number) => void): AutocannonInstance;
+  on(event: 'reqError', fn: (err: Error) => void): AutocannonInstance;
+  on(event: 'done', fn: (result: { errors: number; statusCodeStats: Record<string, { count: number }> }) => void): AutocannonInstance;
+  on(event: 'error', fn: (err: Error) => void): AutocannonInstance;
 }
 type Autocannon = (opts: {
   url: string; connections: number; duration: number; method: string; headers: Record<string, string>; body: string; overallRate?: number;
-}) => Promise<AutocannonResult>;
+}) => AutocannonInstance;
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+interface Window { created: number; seconds: number; p50: number; p99: number; non201: Record<string, number>; errors: number }
+
+/**
+ * One autocannon run of warm-up + measured seconds on the same connections; only responses that
+ * complete inside the measured window count. (Two separate runs open 50 new connections against a
+ * saturated server, and on PGlite new connections then wait seconds to be served, which is a
+ * property of the first seconds of a run, not of the intake rate.)
+ */
+function runLoad(opts: Parameters<Autocannon>[0], warmupSeconds: number, onWindow: (edge: 'start' | 'end') => void): Promise<Window & { acked: number; errorsTotal: number }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const startMs = warmupSeconds * 1000;
+    const endMs = startMs + opts.duration * 1000;
+    const latencies: number[] = [];
+    const non201: Record<string, number> = {};
+    let created = 0;
+    let acked = 0;
+    let errors = 0;
+    const at = () => performance.now() - t0;
+    const windowStart = setTimeout(() => onWindow('start'), startMs);
+    const windowEnd = setTimeout(() => onWindow('end'), endMs);
+    autocannon({ ...opts, duration: warmupSeconds + opts.duration })
+      .on('response', (_client, status, _bytes, ms) => {
+        if (status === 201) acked++;
+        const t = at();
+        if (t < startMs || t > endMs) return;
+        latencies.push(ms);
+        if (status === 201) created++;
+        else non201[status] = (non201[status] ?? 0) + 1;
+      })
+      .on('reqError', () => {
+        const t = at();
+        if (t >= startMs && t <= endMs) errors++;
+      })
+      .on('done', (result) => {
+        clearTimeout(windowStart);
+        clearTimeout(windowEnd);
+        latencies.sort((a, b) => a - b);
+        const pct = (q: number) => (latencies.length ? Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!) : NaN);
+        resolve({ created, seconds: opts.duration, p50: pct(0.5), p99: pct(0.99), non201, errors, acked, errorsTotal: result.errors });
+      })
+      .on('error', reject);
+  });
+}
 
 const TARGETS: Record<StoreKind, { perSecond: number; p99Ms: number }> = {
   postgres: { perSecond: 1000, p99Ms: 100 },
@@ -206,28 +252,31 @@ async function bench(kind: StoreKind): Promise<Row> {
     const mission = await prepare(kind, dataDir);
     const server = await startServer(kind === 'pglite' ? { TUTELA_DATA_DIR: dataDir } : { DATABASE_URL: postgresUrl });
     console.log(`[${kind}] store ready and server up in ${((Date.now() - t0) / 1000).toFixed(1)} s at ${server.url}`);
-    let warm: AutocannonResult | undefined;
-    let run: AutocannonResult;
+    let run: Window & { acked: number; errorsTotal: number };
     let cpuNote = '';
     try {
       const token = await login(server.url, mission.usernames.monitor);
       const opts = {
-        url: `${server.url}/api/v1/incidents`, connections, method: 'POST',
+        url: `${server.url}/api/v1/incidents`, connections, method: 'POST', duration,
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify(incidentBody(mission)),
         ...(rate ? { overallRate: rate } : {}),
       };
-      if (warmup > 0) {
-        console.log(`[${kind}] warm-up ${warmup} s, ${connections} connections`);
-        warm = await autocannon({ ...opts, duration: warmup });
-      }
-      console.log(`[${kind}] measuring ${duration} s, ${connections} connections`);
-      const cpu0 = cpuSeconds(server.child.pid!);
-      const client0 = process.cpuUsage();
-      run = await autocannon({ ...opts, duration });
-      const cpu1 = cpuSeconds(server.child.pid!);
-      const client = process.cpuUsage(client0);
-      const n = Math.max(1, run.statusCodeStats['201']?.count ?? 0);
+      console.log(`[${kind}] ${warmup} s warm-up, then measuring ${duration} s; ${connections} connections${rate ? `, ${rate}/s offered` : ''}`);
+      let cpu0: ReturnType<typeof cpuSeconds>;
+      let cpu1: ReturnType<typeof cpuSeconds>;
+      let client0 = process.cpuUsage();
+      let client = process.cpuUsage();
+      run = await runLoad(opts, warmup, (edge) => {
+        if (edge === 'start') {
+          cpu0 = cpuSeconds(server.child.pid!);
+          client0 = process.cpuUsage();
+        } else {
+          cpu1 = cpuSeconds(server.child.pid!);
+          client = process.cpuUsage(client0);
+        }
+      });
+      const n = Math.max(1, run.created);
       const perIncident = (sec: number) => `${((sec * 1000) / n).toFixed(2)} ms`;
       if (cpu0 && cpu1) {
         cpuNote = `server ${perIncident(cpu1.server - cpu0.server)}, ` +
@@ -238,16 +287,13 @@ async function bench(kind: StoreKind): Promise<Row> {
     } finally {
       await stopServer(server);
     }
-    const created = run.statusCodeStats['201']?.count ?? 0;
-    const non201 = Object.fromEntries(Object.entries(run.statusCodeStats).filter(([code]) => code !== '201').map(([code, s]) => [code, s.count]));
-    // Every 201 must be a stored incident. Requests still in flight when a phase ends (at most one per
-    // connection) and timed-out ones may have committed too, unacknowledged: allow those, no more.
-    const acked = (warm?.statusCodeStats['201']?.count ?? 0) + created;
-    const slack = (warm ? connections + warm.errors : 0) + connections + run.errors;
+    // Every 201 must be a stored incident. Requests still in flight when the run stops (at most one
+    // per connection) and timed-out ones may have committed too, unacknowledged: allow those, no more.
+    const slack = connections + run.errorsTotal;
     const stored = await countIncidents(kind, dataDir, mission.id);
-    const storedCheck = stored >= acked && stored <= acked + slack ? `ok (${stored} for ${acked} acknowledged)`
-      : `MISMATCH: ${stored} stored, ${acked} acknowledged`;
-    return { store: kind, created, perSecond: created / run.duration, p50: run.latency.p50, p99: run.latency.p99, non201, errors: run.errors, storedCheck, cpuNote };
+    const storedCheck = stored >= run.acked && stored <= run.acked + slack ? `ok (${stored} for ${run.acked} acknowledged)`
+      : `MISMATCH: ${stored} stored, ${run.acked} acknowledged`;
+    return { store: kind, created: run.created, perSecond: run.created / run.seconds, p50: run.p50, p99: run.p99, non201: run.non201, errors: run.errors, storedCheck, cpuNote };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -18,7 +18,7 @@ import { openTestStore, pgliteTemplate, postgresUrl, STORE_KINDS, type StoreKind
 const repoRoot = path.resolve(import.meta.dirname, '..');
 /** Kill after this many 201s; by then the other loops each have a request in flight. */
 const KILL_AFTER_ACKS = 60;
-const LOOPS = 8;
+const LOOPS = 12;
 
 interface ServerProcess {
   child: ChildProcess;
