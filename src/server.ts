@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { registerAccountRoutes } from './modules/accounts/routes.ts';
 import { authenticate } from './modules/accounts/service.ts';
+import { sessionCacheFor } from './modules/accounts/session-cache.ts';
 import { registerMrmRoutes } from './modules/mrm/routes.ts';
 import { registerReferenceRoutes } from './modules/reference/routes.ts';
 import type { Config } from './platform/config.ts';
@@ -12,6 +13,7 @@ import { buildApp, typed, type Deps } from './platform/http/app.ts';
 /** The whole HTTP server: platform plus every module's routes. */
 /** `instrument` runs before any route is registered (tests use it to collect the route table). */
 export function createServer(store: Store, config: Config, instrument?: (app: FastifyInstance) => void): Promise<FastifyInstance> {
+  sessionCacheFor(store.db).ttlMs = config.sessionCacheMs;
   const deps: Deps = { db: store.db, config, authenticate: (token) => authenticate(store.db, token) };
   return buildApp(deps, (app) => {
     instrument?.(app);

@@ -29,21 +29,23 @@ export function auditRow(ctx: Pick<RequestContext, 'clientAddress' | 'requestId'
   };
 }
 
+/** Audit rows as insertable values: for `writeAudit`, or for a caller that writes them inside its own statement. */
+export function auditValues(rows: AuditRow[]) {
+  return rows.map((r) => ({
+    mission_id: r.missionId,
+    actor_id: r.actorId,
+    actor_role: r.actorRole,
+    action: r.action,
+    target_type: r.targetType ?? null,
+    target_id: r.targetId ?? null,
+    client_address: r.clientAddress,
+    request_id: r.requestId,
+    details: sql<string>`cast(${JSON.stringify(r.details ?? {})} as jsonb)`,
+  }));
+}
+
 /** Writes audit rows in the caller's transaction: the change and its record commit or vanish together. */
 export async function writeAudit(trx: Transaction<DB>, rows: AuditRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await trx
-    .insertInto('audit_events')
-    .values(rows.map((r) => ({
-      mission_id: r.missionId,
-      actor_id: r.actorId,
-      actor_role: r.actorRole,
-      action: r.action,
-      target_type: r.targetType ?? null,
-      target_id: r.targetId ?? null,
-      client_address: r.clientAddress,
-      request_id: r.requestId,
-      details: sql<string>`cast(${JSON.stringify(r.details ?? {})} as jsonb)`,
-    })))
-    .execute();
+  await trx.insertInto('audit_events').values(auditValues(rows)).execute();
 }

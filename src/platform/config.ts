@@ -11,6 +11,7 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   TUTELA_SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+  TUTELA_SESSION_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(15),
   TUTELA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TUTELA_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
   TUTELA_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
@@ -24,6 +25,8 @@ export interface Config {
   store: StoreConfig;
   http: { host: string; port: number; trustProxy: boolean; bodyLimitBytes: number };
   sessionTtlMs: number;
+  /** How long a verified session may be reused from memory; 0 asks the store on every request. */
+  sessionCacheMs: number;
   logLevel: z.infer<typeof envSchema>['TUTELA_LOG_LEVEL'];
 }
 
@@ -44,6 +47,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : { kind: 'pglite', dataDir: path.resolve(e.TUTELA_DATA_DIR) },
     http: { host: e.HOST, port: e.PORT, trustProxy: e.TUTELA_TRUST_PROXY === 'true', bodyLimitBytes: 1024 * 1024 },
     sessionTtlMs: e.TUTELA_SESSION_HOURS * 3600 * 1000,
+    sessionCacheMs: e.TUTELA_SESSION_CACHE_SECONDS * 1000,
     logLevel: e.TUTELA_LOG_LEVEL,
   };
 }

@@ -35,7 +35,7 @@ export async function insertSession(db: Q, row: { mission_id: string; session_id
 export function findLiveSession(db: Q, tokenHash: Buffer, now: Date) {
   return db.selectFrom('sessions as s')
     .innerJoin('users as u', (j) => j.onRef('u.mission_id', '=', 's.mission_id').onRef('u.user_id', '=', 's.user_id'))
-    .select(['s.session_id', 's.mission_id', 'u.user_id', 'u.username', 'u.role', 'u.scope_country', 'u.scope_areas', 'u.scope_agency', 'u.must_change_password'])
+    .select(['s.session_id', 's.mission_id', 's.expires_at', 'u.user_id', 'u.username', 'u.role', 'u.scope_country', 'u.scope_areas', 'u.scope_agency', 'u.must_change_password'])
     .where('s.token_hash', '=', tokenHash)
     .where('s.revoked_at', 'is', null)
     .where('s.expires_at', '>', now)

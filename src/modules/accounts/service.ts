@@ -9,7 +9,10 @@ import { checkPasswordRules, generatePassword, hashPassword, verifyPassword } fr
 import { authorizeAccounts } from './policy.ts';
 import { presentUser } from './presenter.ts';
 import * as repo from './repository.ts';
+import { sessionCacheFor } from './session-cache.ts';
 import type { CreateUserInput, UserView } from './schema.ts';
+
+type LiveSession = NonNullable<Awaited<ReturnType<typeof repo.findLiveSession>>>;
 
 export interface LoginMeta { clientAddress: string | null; requestId: string | null }
 
@@ -37,8 +40,16 @@ export async function login(db: Kysely<DB>, ttlMs: number, username: string, pas
 /** Resolves a bearer token to its actor. Unknown, expired and revoked tokens are indistinguishable. */
 export async function authenticate(db: Kysely<DB>, token: string): Promise<{ actor: Actor; mustChangePassword: boolean }> {
   ensure(token.startsWith(TOKEN_PREFIX) && token.length < 200, 'auth.session_invalid');
-  const row = await repo.findLiveSession(db, digest(token), new Date());
-  ensure(row, 'auth.session_invalid');
+  const tokenHash = digest(token);
+  const cache = sessionCacheFor<LiveSession>(db);
+  const key = tokenHash.toString('base64');
+  let row = cache.get(key);
+  if (!row) {
+    const generation = cache.generation;
+    row = await repo.findLiveSession(db, tokenHash, new Date());
+    ensure(row, 'auth.session_invalid');
+    cache.set(key, row, new Date(row.expires_at).getTime(), generation);
+  }
   return {
     actor: {
       userId: row.user_id, missionId: row.mission_id, username: row.username, role: row.role as Role, sessionId: row.session_id,
@@ -48,12 +59,18 @@ export async function authenticate(db: Kysely<DB>, token: string): Promise<{ act
   };
 }
 
-export function logout(db: Kysely<DB>, ctx: RequestContext): Promise<void> {
-  return runUnitOfWork(db, ctx, 'write', async (uow) => {
+export async function logout(db: Kysely<DB>, ctx: RequestContext): Promise<void> {
+  await runUnitOfWork(db, ctx, 'write', async (uow) => {
     ensure(ctx.actor.sessionId, 'auth.session_invalid');
     await repo.revokeSession(uow.trx, ctx.actor.missionId, ctx.actor.sessionId, new Date());
     uow.audit({ action: 'auth.logout', targetType: 'session', targetId: ctx.actor.sessionId });
   });
+  forgetSessions(db);
+}
+
+/** After a committed change to sessions or passwords: cleared after commit, so no request re-caches the old state. */
+function forgetSessions(db: Kysely<DB>): void {
+  sessionCacheFor(db).clear();
 }
 
 export async function changePassword(db: Kysely<DB>, ctx: RequestContext, current: string, next: string): Promise<void> {
@@ -70,6 +87,7 @@ export async function changePassword(db: Kysely<DB>, ctx: RequestContext, curren
     await repo.revokeOtherSessions(uow.trx, user.mission_id, user.user_id, ctx.actor.sessionId, new Date());
     uow.audit({ action: 'user.password_change', targetType: 'user', targetId: user.user_id });
   });
+  forgetSessions(db);
 }
 
 export async function createUser(db: Kysely<DB>, ctx: RequestContext, input: CreateUserInput): Promise<{ user: UserView; one_time_password?: string }> {
@@ -112,6 +130,7 @@ export async function resetPassword(db: Kysely<DB>, ctx: RequestContext, usernam
     await repo.revokeOtherSessions(uow.trx, user.mission_id, user.user_id, undefined, new Date());
     uow.audit({ action: 'user.password_reset', targetType: 'user', targetId: user.user_id });
   });
+  forgetSessions(db);
   return oneTime;
 }
 

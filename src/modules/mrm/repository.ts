@@ -27,9 +27,10 @@ export const jsonb = (value: unknown) => sql<string>`cast(${JSON.stringify(value
 /**
  * Inserts an incident and all its violations' rows in ONE statement (data-modifying CTEs): intake is
  * the hot path, and on PGlite every round trip costs about a millisecond. Foreign keys are checked at
- * the end of the statement, so children may reference the parent inserted beside them.
+ * the end of the statement, so children may reference the parent inserted beside them. The audit row
+ * rides in the same statement: the record and its audit entry exist together or not at all.
  */
-export async function insertIncidentGraph(trx: Q, incident: Insertable<IncidentsTable>, graphs: ViolationGraph[]): Promise<IncidentRow> {
+export async function insertIncidentGraph(trx: Q, incident: Insertable<IncidentsTable>, graphs: ViolationGraph[], audit: Insertable<DB['audit_events']>[]): Promise<IncidentRow> {
   const parts: { name: string; query: { toOperationNode(): unknown } }[] = [];
   const add = (name: string, rows: object[], table: 'violations' | 'violation_tallies' | 'violation_perpetrators' | 'violation_victims' | 'violation_sources') => {
     if (rows.length > 0) parts.push({ name, query: trx.insertInto(table).values(rows as never) });
@@ -39,6 +40,7 @@ export async function insertIncidentGraph(trx: Q, incident: Insertable<Incidents
   add('p', graphs.flatMap((g) => g.perpetrators), 'violation_perpetrators');
   add('vi', graphs.flatMap((g) => g.victims), 'violation_victims');
   add('s', graphs.flatMap((g) => g.sources), 'violation_sources');
+  if (audit.length > 0) parts.push({ name: 'a', query: trx.insertInto('audit_events').values(audit) });
   const ctes = parts.map((p) => sql`, ${sql.id(p.name)} as (${p.query as never})`);
   const { rows } = await sql<IncidentRow>`with i as (${trx.insertInto('incidents').values(incident).returningAll()})${sql.join(ctes, sql``)} select * from i`.execute(trx);
   return rows[0]!;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { RequestContext } from '../../platform/context.ts';
 import type { DB } from '../../platform/db/schema.ts';
+import { auditValues } from '../../platform/audit.ts';
 import { runUnitOfWork, type UnitOfWork } from '../../platform/db/unit-of-work.ts';
 import { AppError, ensure } from '../../platform/errors.ts';
 import { referenceCache } from '../reference/cache.ts';
@@ -44,6 +45,8 @@ export async function createIncident(db: Kysely<DB>, ctx: RequestContext, input:
     const incidentId = input.id ?? randomUUID();
     const c = input.location.coordinates;
     const graphs = input.violations.map((v) => violationGraph(missionId, incidentId, userId, v));
+    uow.audit({ action: 'incident.create', targetType: 'incident', targetId: incidentId,
+      details: { violations: graphs.map((g) => ({ id: g.violation.violation_id, type: g.violation.type })) } });
     const row = await repo.insertIncidentGraph(uow.trx, {
       mission_id: missionId, incident_id: incidentId, status: input.status, title: input.title,
       date_start: input.date.start, date_end: input.date.end, date_precision: input.date.precision, date_estimated: input.date.estimated,
@@ -51,12 +54,10 @@ export async function createIncident(db: Kysely<DB>, ctx: RequestContext, input:
       location_type: input.location.location_type, latitude: c?.latitude ?? null, longitude: c?.longitude ?? null, coordinate_precision: c?.precision ?? null,
       narrative_confidential: input.narrative.confidential, narrative_public: input.narrative.public,
       created_by: userId, updated_by: userId, version: 1,
-    }, graphs).catch((err: { code?: string }) => {
+    }, graphs, auditValues(uow.takeAudit())).catch((err: { code?: string }) => {
       // A client-chosen id that exists: the whole statement rolled back, the first record stands.
       throw err.code === '23505' ? new AppError('record.conflict', { field: 'id', rule: `incident ${incidentId} already exists` }) : err;
     });
-    uow.audit({ action: 'incident.create', targetType: 'incident', targetId: incidentId,
-      details: { violations: graphs.map((g) => ({ id: g.violation.violation_id, type: g.violation.type })) } });
     // Present what was written without reading it back: the rows are exactly the graphs.
     const violations = graphs.map((g, i) => ({
       ...g.violation, details: input.violations[i]!.details, date_focal_point: null, date_technical: null, date_final: null,

@@ -8,6 +8,11 @@ export interface UnitOfWork {
   readonly ctx: RequestContext;
   /** Records an audit row, written in this transaction just before it commits. */
   audit(entry: AuditEntry): void;
+  /**
+   * Hands the pending audit rows to the caller, who inserts them inside its own statement (the intake
+   * path saves a round trip this way). They still count as this unit's audit rows.
+   */
+  takeAudit(): AuditRow[];
 }
 
 /**
@@ -21,9 +26,19 @@ export async function runUnitOfWork<T>(
   work: (uow: UnitOfWork) => Promise<T>,
 ): Promise<T> {
   return db.transaction().execute(async (trx) => {
-    const rows: AuditRow[] = [];
-    const result = await work({ trx, ctx, audit: (entry) => rows.push(auditRow(ctx, entry)) });
-    if (mode === 'write' && rows.length === 0) throw new Error('write without an audit row: refusing to commit');
+    let rows: AuditRow[] = [];
+    let taken = 0;
+    const result = await work({
+      trx, ctx,
+      audit: (entry) => rows.push(auditRow(ctx, entry)),
+      takeAudit: () => {
+        const pending = rows;
+        rows = [];
+        taken += pending.length;
+        return pending;
+      },
+    });
+    if (mode === 'write' && rows.length + taken === 0) throw new Error('write without an audit row: refusing to commit');
     await writeAudit(trx, rows);
     return result;
   });
