@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { RequestContext } from '../../platform/context.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { auditValues } from '../../platform/audit.ts';
-import { runUnitOfWork, type UnitOfWork } from '../../platform/db/unit-of-work.ts';
+import { runSingleStatementWrite, runUnitOfWork, type UnitOfWork } from '../../platform/db/unit-of-work.ts';
 import { AppError, ensure } from '../../platform/errors.ts';
 import { referenceCache } from '../reference/cache.ts';
 import { canEdit, canRecord, canSee, canVerify, visibleIncidents } from './policy.ts';
@@ -36,7 +36,9 @@ async function resolveArea(db: Kysely<DB>, uow: UnitOfWork, pcode: string, field
 
 export async function createIncident(db: Kysely<DB>, ctx: RequestContext, input: IncidentCreateInput) {
   checkIncidentDates(input.date, input.first_reported_on);
-  return runUnitOfWork(db, ctx, 'write', async (uow) => {
+  // Everything written goes in one statement (incident, violations, children, audit), so it needs no
+  // explicit transaction; the checks before it read only reference data, which is never deleted.
+  return runSingleStatementWrite(db, ctx, async (uow) => {
     const { missionId, userId } = ctx.actor;
     const country = await resolveArea(db, uow, input.location.admin_pcode, 'location.admin_pcode');
     ensure(canRecord(ctx.actor, country, input.location.admin_pcode), 'permission.denied',
