@@ -4,14 +4,17 @@ import { z } from 'zod';
 import { registerAccountRoutes } from './modules/accounts/routes.ts';
 import { authenticate } from './modules/accounts/service.ts';
 import { sessionCacheFor } from './modules/accounts/session-cache.ts';
+import { registerAuditRoutes } from './modules/audit/routes.ts';
 import { registerMrmRoutes } from './modules/mrm/routes.ts';
 import { registerReferenceRoutes } from './modules/reference/routes.ts';
 import type { Config } from './platform/config.ts';
 import type { Store } from './platform/db/store.ts';
 import { buildApp, typed, type Deps } from './platform/http/app.ts';
 
-/** The whole HTTP server: platform plus every module's routes. */
-/** `instrument` runs before any route is registered (tests use it to collect the route table). */
+/**
+ * The whole HTTP server: platform plus every module's routes.
+ * `instrument` runs before any route is registered (tests use it to collect the route table).
+ */
 export function createServer(store: Store, config: Config, instrument?: (app: FastifyInstance) => void): Promise<FastifyInstance> {
   sessionCacheFor(store.db).ttlMs = config.sessionCacheMs;
   const deps: Deps = { db: store.db, config, authenticate: (token) => authenticate(store.db, token) };
@@ -27,5 +30,6 @@ export function createServer(store: Store, config: Config, instrument?: (app: Fa
     registerAccountRoutes(app, deps);
     registerReferenceRoutes(app, deps);
     registerMrmRoutes(app, deps);
+    registerAuditRoutes(app, deps);
   });
 }

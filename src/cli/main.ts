@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { ConfigError } from '../platform/config.ts';
 import { AppError } from '../platform/errors.ts';
+import { registerAuditCommand } from './audit-command.ts';
 import { registerDemoCommand } from './demo-command.ts';
 import { registerServeCommands } from './serve-command.ts';
 import { registerUserCommands } from './users-command.ts';
@@ -14,6 +15,7 @@ const program = new Command('tutela')
 registerServeCommands(program);
 registerUserCommands(program);
 registerDemoCommand(program);
+registerAuditCommand(program);
 
 try {
   await program.parseAsync(process.argv);

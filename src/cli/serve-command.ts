@@ -2,6 +2,9 @@ import type { Command } from 'commander';
 import { loadConfig } from '../platform/config.ts';
 import { migrateToLatest } from '../platform/db/migrate.ts';
 import { openStore, type Store } from '../platform/db/store.ts';
+import { startAuditSealer } from '../platform/audit.ts';
+import { loadMasterKey } from '../platform/crypto/key-provider.ts';
+import { sealLegacyPlaintext } from '../modules/mrm/sealed-fields.ts';
 import { createServer } from '../server.ts';
 import { ensureDemo } from './demo-command.ts';
 
@@ -11,9 +14,15 @@ export function registerServeCommands(program: Command): void {
     .option('--demo-if-empty', 'on an empty store, create the demo mission and print one-time passwords')
     .action(async (opts: { demoIfEmpty?: boolean }) => {
       const config = loadConfig();
-      const store = await openStore(config.store);
+      const keyProvider = loadMasterKey(config.masterKey, (m) => console.warn(`tutela: ${m}`));
+      const store = await openStore(config.store, { keyProvider });
+      const sealed = await sealLegacyPlaintext(store.db);
+      if (sealed > 0) console.log(`sealed the confidential fields of ${sealed} incident(s) written before field encryption`);
       if (opts.demoIfEmpty) await ensureDemo(store);
       const app = await createServer(store, config);
+      // Links new audit rows into each mission's hash chain every few seconds (platform/audit.ts).
+      const sealer = startAuditSealer(store.db, { onError: (m) => app.log.error(m) });
+      app.addHook('onClose', () => sealer.stop());
       const shutdown = async (signal: string) => {
         app.log.info({ signal }, 'shutting down');
         await app.close();

@@ -7,11 +7,13 @@ import { requireMission } from '../modules/reference/service.ts';
 import { loadConfig } from '../platform/config.ts';
 import { systemContext, ROLES } from '../platform/context.ts';
 import { openStore, type Store } from '../platform/db/store.ts';
+import { loadMasterKey } from '../platform/crypto/key-provider.ts';
 import { AppError } from '../platform/errors.ts';
 
 /** Opens the store for one CLI command and always closes it (releasing the PGlite folder lock). */
 export async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(loadConfig().store);
+  const config = loadConfig();
+  const store = await openStore(config.store, { keyProvider: loadMasterKey(config.masterKey, (m) => console.warn(`tutela: ${m}`)) });
   try {
     return await fn(store);
   } finally {

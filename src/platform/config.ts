@@ -15,6 +15,8 @@ const envSchema = z.object({
   TUTELA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TUTELA_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
   TUTELA_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  TUTELA_MASTER_KEY: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'base64 of exactly 32 bytes (openssl rand -base64 32)').optional(),
+  TUTELA_MASTER_KEY_FILE: z.string().min(1).default('./tutela-master.key'),
 });
 
 export type StoreConfig =
@@ -28,6 +30,8 @@ export interface Config {
   /** How long a verified session may be reused from memory; 0 asks the store on every request. */
   sessionCacheMs: number;
   logLevel: z.infer<typeof envSchema>['TUTELA_LOG_LEVEL'];
+  /** The master key that wraps the data keys: given in the environment, or read from (or created in) a file. */
+  masterKey: { base64?: string; file: string };
 }
 
 export class ConfigError extends Error {}
@@ -49,5 +53,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlMs: e.TUTELA_SESSION_HOURS * 3600 * 1000,
     sessionCacheMs: e.TUTELA_SESSION_CACHE_SECONDS * 1000,
     logLevel: e.TUTELA_LOG_LEVEL,
+    masterKey: { ...(e.TUTELA_MASTER_KEY && { base64: e.TUTELA_MASTER_KEY }), file: path.resolve(e.TUTELA_MASTER_KEY_FILE) },
   };
 }

@@ -12,6 +12,7 @@ export const ERRORS = {
   'auth.required': { status: 401, message: 'Authentication required: send Authorization: Bearer <token>.' },
   'auth.session_invalid': { status: 401, message: 'The session token is invalid, expired or revoked.' },
   'auth.password_change_required': { status: 403, message: 'Change the one-time password before anything else.' },
+  'auth.locked': { status: 429, message: 'Too many failed logins. Try again after the number of seconds in Retry-After.' },
   'auth.password_rejected': { status: 400, message: 'The new password does not meet the password rules.' },
   'permission.denied': { status: 403, message: 'Your role or scope does not allow this action.' },
   'record.not_found': { status: 404, message: 'No such record, or it is outside your scope.' },

@@ -7,7 +7,8 @@ import { systemContext, type Role } from '../../src/platform/context.ts';
 import type { Store } from '../../src/platform/db/store.ts';
 import { createServer } from '../../src/server.ts';
 
-export const PASSWORD = 'correct horse battery staple';
+// Not a listed common password (the famous "correct horse battery staple" is, since issue 3).
+export const PASSWORD = 'lantern quarry violet ninety';
 
 export interface Mission {
   id: string;

@@ -6,8 +6,13 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect } from 'kysely';
 import { migrateToLatest } from '../../src/platform/db/migrate.ts';
 import { openStore, type Store } from '../../src/platform/db/store.ts';
+import { LocalKeyProvider } from '../../src/platform/crypto/key-provider.ts';
 
 export type StoreKind = 'pglite' | 'postgres';
+
+/** A fixed master key for tests; server processes the tests start inherit it through the environment. */
+process.env.TUTELA_MASTER_KEY ??= Buffer.alloc(32, 7).toString('base64');
+export const testKeyProvider = new LocalKeyProvider(Buffer.from(process.env.TUTELA_MASTER_KEY, 'base64'));
 export const STORE_KINDS: StoreKind[] = ['pglite', 'postgres'];
 
 /** PostgreSQL tests run when this is set (.ci/run sets it); otherwise they are reported as skipped. */
@@ -40,7 +45,7 @@ export async function pgliteTemplate(): Promise<Blob> {
 export async function openTestStore(kind: StoreKind): Promise<Store> {
   if (kind === 'postgres') {
     if (!postgresUrl) throw new Error('TUTELA_TEST_DATABASE_URL is not set');
-    return openStore({ kind: 'postgres', url: postgresUrl, poolSize: 10 });
+    return openStore({ kind: 'postgres', url: postgresUrl, poolSize: 10 }, { keyProvider: testKeyProvider });
   }
-  return openStore({ kind: 'pglite', dataDir: 'memory://' }, { loadDataDir: await pgliteTemplate() });
+  return openStore({ kind: 'pglite', dataDir: 'memory://' }, { loadDataDir: await pgliteTemplate(), keyProvider: testKeyProvider });
 }

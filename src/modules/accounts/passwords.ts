@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import { AppError } from '../../platform/errors.ts';
+import { containsUsername, isCommonPassword } from './password-list.ts';
 
 // OWASP's argon2id baseline (m=19 MiB, t=2, p=1): about 25 ms a hash on this machine (stack.md §6).
 const ARGON2_OPTIONS = { algorithm: 2 /* Argon2id (a const enum, not importable under verbatimModuleSyntax) */, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
@@ -27,7 +28,11 @@ export async function verifyPassword(storedHash: string | undefined, password: s
   }
 }
 
-export function checkPasswordRules(password: string, field = 'password'): void {
+/**
+ * The password rules (ASVS 2.1): length, variety, not a common password, not the username. `username`
+ * is the account's login name when known (creation, change); rules name the field and say what to do.
+ */
+export function checkPasswordRules(password: string, field = 'password', username?: string): void {
   if (password.length < MIN_PASSWORD_LENGTH) {
     throw new AppError('auth.password_rejected', { field, rule: `at least ${MIN_PASSWORD_LENGTH} characters` });
   }
@@ -36,6 +41,12 @@ export function checkPasswordRules(password: string, field = 'password'): void {
   }
   if (new Set(password).size < 5) {
     throw new AppError('auth.password_rejected', { field, rule: 'at least 5 different characters' });
+  }
+  if (username && containsUsername(password, username)) {
+    throw new AppError('auth.password_rejected', { field, rule: 'must not contain the username' });
+  }
+  if (isCommonPassword(password)) {
+    throw new AppError('auth.password_rejected', { field, rule: 'must not be a commonly used password, or one with digits or symbols added' });
   }
 }
 

@@ -5,6 +5,7 @@ import { AppError } from '../../platform/errors.ts';
 export const accountActions = {
   'user.list': (actor: Actor) => actor.role === 'admin',
   'user.create': (actor: Actor) => actor.role === 'admin',
+  'user.revoke_sessions': (actor: Actor) => actor.role === 'admin',
 } as const;
 
 export function authorizeAccounts(actor: Actor, action: keyof typeof accountActions): void {

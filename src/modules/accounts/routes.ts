@@ -3,14 +3,18 @@ import { z } from 'zod';
 import { requestContext, typed, type Deps } from '../../platform/http/app.ts';
 import { errors } from '../../platform/http/responses.ts';
 import { presentActor } from './presenter.ts';
-import { changePasswordBody, createUserBody, createUserResponse, loginBody, loginResponse, roleSchema, userView } from './schema.ts';
+import { changePasswordBody, createUserBody, createUserResponse, loginBody, loginResponse, revokedSessionsResponse, roleSchema, userIdParams, userView } from './schema.ts';
 import * as service from './service.ts';
 
 export function registerAccountRoutes(app: FastifyInstance, { db, config }: Deps): void {
   const r = typed(app);
   r.post('/api/v1/auth/login', {
     config: { auth: 'public' },
-    schema: { tags: ['auth'], summary: 'Log in; returns a bearer token', security: [], body: loginBody, response: { 200: loginResponse, ...errors(400) } },
+    schema: {
+      tags: ['auth'], security: [], body: loginBody, response: { 200: loginResponse, ...errors(400, 429) },
+      summary: 'Log in; returns a bearer token',
+      description: 'After 10 failed logins for one name, or 30 from one address within 15 minutes, logins are refused for 15 minutes with 429 `auth.locked` and a Retry-After header (seconds), even with the right password.',
+    },
   }, (req) => service.login(db, config.sessionTtlMs, req.body.username, req.body.password, { clientAddress: req.ip, requestId: req.id }));
 
   r.post('/api/v1/auth/logout', {
@@ -20,6 +24,11 @@ export function registerAccountRoutes(app: FastifyInstance, { db, config }: Deps
     await service.logout(db, requestContext(req));
     return reply.status(204).send(null);
   });
+
+  r.post('/api/v1/auth/logout-all', {
+    config: { auth: 'password_change' },
+    schema: { tags: ['auth'], summary: 'Revoke every session of your account, this one included', response: { 200: revokedSessionsResponse, ...errors() } },
+  }, async (req) => service.logoutAll(db, requestContext(req)));
 
   r.post('/api/v1/auth/password', {
     config: { auth: 'password_change' },
@@ -44,4 +53,11 @@ export function registerAccountRoutes(app: FastifyInstance, { db, config }: Deps
   r.post('/api/v1/users', {
     schema: { tags: ['accounts'], summary: 'Create an account (admin); without a password, a one-time password is returned once', body: createUserBody, response: { 201: createUserResponse, ...errors(400, 403, 409) } },
   }, async (req, reply) => reply.status(201).send(await service.createUser(db, requestContext(req), req.body)));
+
+  r.post('/api/v1/users/:user_id/sessions/revoke', {
+    schema: {
+      tags: ['accounts'], summary: 'Revoke every session of an account of your mission (admin)',
+      params: userIdParams, response: { 200: revokedSessionsResponse, ...errors(400, 403, 404) },
+    },
+  }, async (req) => service.revokeUserSessions(db, requestContext(req), req.params.user_id));
 }

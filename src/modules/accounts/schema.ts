@@ -53,5 +53,12 @@ export const createUserResponse = z.object({
   one_time_password: z.string().optional(),
 });
 
+export const userIdParams = z.object({ user_id: z.string().uuid() });
+
+export const revokedSessionsResponse = z.object({
+  /** Sessions that were live and are now revoked (0 when there were none). */
+  revoked_sessions: z.number().int().min(0),
+});
+
 export type CreateUserInput = z.infer<typeof createUserBody>;
 export type UserView = z.infer<typeof userView>;

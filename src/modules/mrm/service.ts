@@ -10,6 +10,7 @@ import { canEdit, canRecord, canSee, canVerify, visibleIncidents } from './polic
 import { incidentFacts, presentIncident, presentIncidentSummary, presentVerificationEvent, presentViolation } from './presenter.ts';
 import * as repo from './repository.ts';
 import type { IncidentCreateInput, IncidentUpdateInput, ListQuery, VerificationInput, ViolationInput, ViolationUpdateInput } from './schema.ts';
+import { openIncidentFields, prepareSealing, sealIncidentFields } from './sealed-fields.ts';
 import { refuseTransition } from './verification.ts';
 import { checkViolationChildren, childRows, violationGraph } from './violation-graph.ts';
 import { DETAILS_BY_TYPE, type VerificationLevel, type ViolationType } from './vocabulary.ts';
@@ -36,6 +37,7 @@ async function resolveArea(db: Kysely<DB>, uow: UnitOfWork, pcode: string, field
 
 export async function createIncident(db: Kysely<DB>, ctx: RequestContext, input: IncidentCreateInput) {
   checkIncidentDates(input.date, input.first_reported_on);
+  await prepareSealing(db, ctx.actor.missionId);
   // Everything written goes in one statement (incident, violations, children, audit), so it needs no
   // explicit transaction; the checks before it read only reference data, which is never deleted.
   return runSingleStatementWrite(db, ctx, async (uow) => {
@@ -47,14 +49,14 @@ export async function createIncident(db: Kysely<DB>, ctx: RequestContext, input:
     const incidentId = input.id ?? randomUUID();
     const c = input.location.coordinates;
     const graphs = input.violations.map((v) => violationGraph(missionId, incidentId, userId, v));
+    const sealed = sealIncidentFields(db, missionId, incidentId, { confidential: input.narrative.confidential, coordinates: c });
     uow.audit({ action: 'incident.create', targetType: 'incident', targetId: incidentId,
       details: { violations: graphs.map((g) => ({ id: g.violation.violation_id, type: g.violation.type })) } });
     const row = await repo.insertIncidentGraph(uow.trx, {
       mission_id: missionId, incident_id: incidentId, status: input.status, title: input.title,
       date_start: input.date.start, date_end: input.date.end, date_precision: input.date.precision, date_estimated: input.date.estimated,
       first_reported_on: input.first_reported_on, country_iso3: country, admin_pcode: input.location.admin_pcode,
-      location_type: input.location.location_type, latitude: c?.latitude ?? null, longitude: c?.longitude ?? null, coordinate_precision: c?.precision ?? null,
-      narrative_confidential: input.narrative.confidential, narrative_public: input.narrative.public,
+      location_type: input.location.location_type, narrative_public: input.narrative.public, ...sealed, narrative_confidential: '',
       created_by: userId, updated_by: userId, version: 1,
     }, graphs, auditValues(uow.takeAudit())).catch((err: { code?: string }) => {
       // A client-chosen id that exists: the whole statement rolled back, the first record stands.
@@ -66,7 +68,8 @@ export async function createIncident(db: Kysely<DB>, ctx: RequestContext, input:
       created_at: row.created_at, updated_at: row.created_at,
     }) as repo.ViolationRow);
     const children = new Map(graphs.map((g) => [g.violation.violation_id, g as repo.ViolationChildren]));
-    return presentIncident(row, violations, children, ctx.actor, true);
+    const clear = { ...row, narrative_confidential: input.narrative.confidential, latitude: c?.latitude ?? null, longitude: c?.longitude ?? null, coordinate_precision: c?.precision ?? null };
+    return presentIncident(clear, violations, children, ctx.actor, true);
   });
 }
 
@@ -84,11 +87,12 @@ export function getIncident(db: Kysely<DB>, ctx: RequestContext, incidentId: str
     const violations = await repo.violationsOf(uow.trx, ctx.actor.missionId, [incidentId]);
     const children = await repo.childrenOf(uow.trx, ctx.actor.missionId, violations.map((v) => v.violation_id));
     if (withConfidential) uow.audit({ action: 'incident.read_confidential', targetType: 'incident', targetId: incidentId });
-    return presentIncident(row, violations, children, ctx.actor, withConfidential);
+    return presentIncident(await openIncidentFields(db, row, withConfidential, uow.trx), violations, children, ctx.actor, withConfidential);
   });
 }
 
-export function updateIncident(db: Kysely<DB>, ctx: RequestContext, incidentId: string, input: IncidentUpdateInput) {
+export async function updateIncident(db: Kysely<DB>, ctx: RequestContext, incidentId: string, input: IncidentUpdateInput) {
+  await prepareSealing(db, ctx.actor.missionId);
   return runUnitOfWork(db, ctx, 'write', async (uow) => {
     const current = await visibleIncident(uow, incidentId, true);
     ensure(canEdit(ctx.actor, incidentFacts(current)), 'permission.denied', { action: 'update' });
@@ -101,16 +105,19 @@ export function updateIncident(db: Kysely<DB>, ctx: RequestContext, incidentId: 
       ensure(canRecord(ctx.actor, country, input.location.admin_pcode), 'permission.denied', { field: 'location.admin_pcode', rule: 'outside your area of responsibility' });
     }
     const c = input.location?.coordinates;
+    const sealed = sealIncidentFields(db, ctx.actor.missionId, incidentId, {
+      ...(input.narrative?.confidential !== undefined && { confidential: input.narrative.confidential }),
+      ...(input.location && { coordinates: c ?? null }),
+    });
     const updated = await repo.updateIncident(uow.trx, ctx.actor.missionId, incidentId, current.version, {
       updated_by: ctx.actor.userId,
       ...(input.title !== undefined && { title: input.title }),
       ...(input.status !== undefined && { status: input.status }),
       ...(input.date && { date_start: input.date.start, date_end: input.date.end, date_precision: input.date.precision, date_estimated: input.date.estimated }),
       ...(input.first_reported_on !== undefined && { first_reported_on: input.first_reported_on }),
-      ...(input.location && { admin_pcode: input.location.admin_pcode, country_iso3: country, location_type: input.location.location_type,
-        latitude: c?.latitude ?? null, longitude: c?.longitude ?? null, coordinate_precision: c?.precision ?? null }),
-      ...(input.narrative?.confidential !== undefined && { narrative_confidential: input.narrative.confidential }),
+      ...(input.location && { admin_pcode: input.location.admin_pcode, country_iso3: country, location_type: input.location.location_type }),
       ...(input.narrative?.public !== undefined && { narrative_public: input.narrative.public }),
+      ...sealed,
     });
     ensure(updated, 'record.conflict', { field: 'version' });
     if (input.date) {
@@ -125,7 +132,8 @@ export function updateIncident(db: Kysely<DB>, ctx: RequestContext, incidentId: 
     uow.audit({ action: 'incident.update', targetType: 'incident', targetId: incidentId, details: { fields: changed, version: updated.version } });
     const violations = await repo.violationsOf(uow.trx, ctx.actor.missionId, [incidentId]);
     const children = await repo.childrenOf(uow.trx, ctx.actor.missionId, violations.map((v) => v.violation_id));
-    return presentIncident(updated, violations, children, ctx.actor, input.narrative?.confidential !== undefined);
+    const withNarrative = input.narrative?.confidential !== undefined;
+    return presentIncident(await openIncidentFields(db, updated, withNarrative, uow.trx), violations, children, ctx.actor, withNarrative);
   });
 }
 
@@ -263,7 +271,7 @@ export function listIncidents(db: Kysely<DB>, ctx: RequestContext, q: ListQuery)
     const types = await repo.violationTypesOf(uow.trx, ctx.actor.missionId, page.map((r) => r.incident_id));
     const last = page.at(-1);
     return {
-      items: page.map((r) => presentIncidentSummary(r, types.get(r.incident_id) ?? [], ctx.actor)),
+      items: await Promise.all(page.map(async (r) => presentIncidentSummary(await openIncidentFields(db, r, false, uow.trx), types.get(r.incident_id) ?? [], ctx.actor))),
       next_cursor: rows.length > q.limit && last ? encodeCursor({ date: last.date_start, id: last.incident_id }) : null,
     };
   });

@@ -75,8 +75,11 @@ export interface IncidentsTable {
   latitude: number | null;
   longitude: number | null;
   coordinate_precision: string | null;
+  /** Legacy plaintext, emptied at start once sealed (see mrm/sealed-fields.ts). */
   narrative_confidential: string;
   narrative_public: string;
+  narrative_confidential_sealed: Buffer | Uint8Array | null;
+  coordinates_sealed: Buffer | Uint8Array | null;
   created_by: string;
   created_at: Timestamp;
   updated_by: string;
@@ -167,7 +170,18 @@ export interface AuditEventsTable {
   details: Jsonb<Record<string, unknown>>;
 }
 
+export interface DataKeysTable {
+  mission_id: string;
+  key_id: string;
+  purpose: string;
+  wrapped: Buffer | Uint8Array;
+  master_key_id: string;
+  created_at: Timestamp;
+  retired_at: Date | null;
+}
+
 export interface DB {
+  data_keys: DataKeysTable;
   missions: MissionsTable;
   countries: CountriesTable;
   admin_areas: AdminAreasTable;

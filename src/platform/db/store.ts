@@ -3,6 +3,8 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { StoreConfig } from '../config.ts';
+import { registerFieldCrypto } from '../crypto/field-crypto.ts';
+import type { KeyProvider } from '../crypto/key-provider.ts';
 import { migrateToLatest } from './migrate.ts';
 import type { DB } from './schema.ts';
 import { StoreLock } from './store-lock.ts';
@@ -48,6 +50,8 @@ export interface OpenStoreOptions {
   migrate?: boolean;
   /** PGlite only: start from a dumped data directory (tests use a migrated template). */
   loadDataDir?: Blob;
+  /** Wraps the data keys of sealed fields; without it the store opens but cannot seal or open fields. */
+  keyProvider?: KeyProvider;
 }
 
 /** Opens the configured store: PGlite in a locked folder, or a PostgreSQL pool. */
@@ -91,6 +95,7 @@ export async function openStore(config: StoreConfig, options: OpenStoreOptions =
       throw err;
     }
   }
+  if (options.keyProvider) registerFieldCrypto(store.db, options.keyProvider);
   if (options.migrate !== false) {
     try {
       await migrateToLatest(store.db);

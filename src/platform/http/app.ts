@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fastifyHelmet from '@fastify/helmet';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -44,9 +45,24 @@ export async function buildApp(deps: Deps, registerModules: (app: FastifyInstanc
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.setErrorHandler(errorHandler);
+  // A refusal that can end (a login lock) says when: Retry-After in seconds, from the error's details.
+  app.setErrorHandler(function (err, request, reply) {
+    if (err instanceof AppError && typeof err.details.retry_after_seconds === 'number') void reply.header('retry-after', String(err.details.retry_after_seconds));
+    return errorHandler.call(this, err, request, reply);
+  });
   app.setNotFoundHandler((_req, reply) => reply.status(404).send(new AppError('route.not_found').toBody()));
   app.decorateRequest('ctx', null);
+
+  // Security headers on every answer, errors included: registered before the auth hook, whose refusals
+  // would otherwise skip them. The API serves JSON only, so the policy can be strict; a web app served
+  // later from this origin loads only its own scripts, and no other site may frame it (clickjacking).
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], frameAncestors: ["'none'"], objectSrc: ["'none'"], baseUri: ["'self'"] } },
+    strictTransportSecurity: { maxAge: 365 * 24 * 3600, includeSubDomains: true },
+    referrerPolicy: { policy: 'no-referrer' },
+    xFrameOptions: { action: 'deny' },
+    xContentTypeOptions: true,
+  });
 
   app.addHook('onRequest', async (request) => {
     const mode = request.routeOptions.config.auth ?? 'user';

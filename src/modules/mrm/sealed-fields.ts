@@ -1,0 +1,72 @@
+import type { Kysely } from 'kysely';
+import { fieldCrypto } from '../../platform/crypto/field-crypto.ts';
+import type { DB } from '../../platform/db/schema.ts';
+import type { IncidentRow } from './repository.ts';
+
+/**
+ * Which MRM fields are sealed, and how. The confidential narrative and exact coordinates never reach
+ * the store in clear: a stolen database or seized laptop shows ciphertext (domain.md §6.5).
+ */
+const PURPOSE = 'mrm';
+type Coordinates = { latitude: number; longitude: number; precision: 'exact' | 'approximate' | 'admin_centroid' };
+
+const ctx = (incidentId: string, field: string) => `incidents/${incidentId}/${field}`;
+
+/** Before any transaction that seals MRM fields (see FieldCrypto.ensureKey). */
+export function prepareSealing(db: Kysely<DB>, missionId: string): Promise<void> {
+  return fieldCrypto(db).ensureKey(missionId, PURPOSE);
+}
+
+export function sealIncidentFields(db: Kysely<DB>, missionId: string, incidentId: string, fields: { confidential?: string; coordinates?: Coordinates | null }) {
+  const fc = fieldCrypto(db);
+  const out: Partial<Pick<IncidentRow, 'narrative_confidential_sealed' | 'coordinates_sealed' | 'narrative_confidential' | 'latitude' | 'longitude' | 'coordinate_precision'>> = {};
+  if (fields.confidential !== undefined) {
+    out.narrative_confidential = '';
+    out.narrative_confidential_sealed = fields.confidential === '' ? null : fc.seal(missionId, PURPOSE, fields.confidential, ctx(incidentId, 'narrative_confidential'));
+  }
+  if (fields.coordinates !== undefined) {
+    Object.assign(out, { latitude: null, longitude: null, coordinate_precision: null });
+    out.coordinates_sealed = fields.coordinates === null ? null : fc.seal(missionId, PURPOSE, JSON.stringify(fields.coordinates), ctx(incidentId, 'coordinates'));
+  }
+  return out;
+}
+
+/** The row with its sealed fields opened into the plaintext columns the presenter reads; `q` is the open transaction. */
+export async function openIncidentFields(db: Kysely<DB>, row: IncidentRow, withNarrative: boolean, q: Kysely<DB> = db): Promise<IncidentRow> {
+  const fc = fieldCrypto(db);
+  const opened = { ...row };
+  if (row.coordinates_sealed) {
+    const c = JSON.parse(await fc.open(row.mission_id, row.coordinates_sealed, ctx(row.incident_id, 'coordinates'), q)) as Coordinates;
+    Object.assign(opened, { latitude: c.latitude, longitude: c.longitude, coordinate_precision: c.precision });
+  }
+  opened.narrative_confidential = withNarrative && row.narrative_confidential_sealed
+    ? await fc.open(row.mission_id, row.narrative_confidential_sealed, ctx(row.incident_id, 'narrative_confidential'), q)
+    : withNarrative ? row.narrative_confidential : '';
+  return opened;
+}
+
+/**
+ * Seals what a store written before field encryption still holds in clear, then empties the clear
+ * columns. Runs at server start; batch by batch, so a large store is never held in one transaction.
+ */
+export async function sealLegacyPlaintext(db: Kysely<DB>): Promise<number> {
+  let sealed = 0;
+  for (;;) {
+    const batch = await db.selectFrom('incidents').selectAll()
+      .where((eb) => eb.or([eb('narrative_confidential', '!=', ''), eb('latitude', 'is not', null)]))
+      .limit(200).execute();
+    if (batch.length === 0) return sealed;
+    for (const row of batch) {
+      const coordinates = row.latitude !== null && row.longitude !== null
+        ? { latitude: row.latitude, longitude: row.longitude, precision: (row.coordinate_precision ?? 'approximate') as Coordinates['precision'] }
+        : null;
+      await prepareSealing(db, row.mission_id);
+      const set = sealIncidentFields(db, row.mission_id, row.incident_id, {
+        ...(row.narrative_confidential !== '' && { confidential: row.narrative_confidential }),
+        ...(coordinates && { coordinates }),
+      });
+      await db.updateTable('incidents').set(set).where('mission_id', '=', row.mission_id).where('incident_id', '=', row.incident_id).execute();
+      sealed++;
+    }
+  }
+}

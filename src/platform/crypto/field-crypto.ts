@@ -1,0 +1,111 @@
+import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { KeyProvider } from './key-provider.ts';
+
+/**
+ * Field encryption: AES-256-GCM under a data key per mission and purpose. A sealed value is
+ *   version (1) | key id (16) | iv (12) | tag (16) | ciphertext
+ * and its additional data names the record and field, so a ciphertext copied into another row or
+ * column does not decrypt. Unwrapped data keys are cached in memory for the life of the process.
+ */
+const VERSION = 1;
+
+export class FieldCrypto {
+  readonly #keys = new Map<string, Buffer>(); // `${mission}/${keyId}` → key
+  readonly #active = new Map<string, Promise<string>>(); // `${mission}/${purpose}` → key id, loading
+  readonly #activeIds = new Map<string, string>(); // the same, loaded
+
+  constructor(private readonly db: Kysely<DB>, private readonly provider: KeyProvider) {}
+
+  /**
+   * Loads (or creates and commits) the active data key. Call it before opening a transaction: a key
+   * created inside one could vanish with a rollback while its id stays cached, and on PGlite a second
+   * query outside the open transaction would wait for it forever.
+   */
+  async ensureKey(missionId: string, purpose: string): Promise<void> {
+    await this.#activeKey(missionId, purpose);
+  }
+
+  seal(missionId: string, purpose: string, plaintext: string, context: string): Buffer {
+    const keyId = this.#activeIds.get(`${missionId}/${purpose}`);
+    if (!keyId) throw new Error(`data key ${missionId}/${purpose} not loaded: call ensureKey before the transaction`);
+    const key = this.#keys.get(`${missionId}/${keyId}`)!;
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(aad(missionId, context));
+    const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    return Buffer.concat([Buffer.from([VERSION]), uuidBytes(keyId), iv, cipher.getAuthTag(), body]);
+  }
+
+  /** `q` is where to read a key not yet in memory: pass the open transaction, if any. */
+  async open(missionId: string, sealed: Buffer | Uint8Array, context: string, q: Kysely<DB> = this.db): Promise<string> {
+    const buf = Buffer.from(sealed);
+    if (buf[0] !== VERSION) throw new Error(`sealed field of unknown version ${buf[0]}`);
+    const key = await this.#key(q, missionId, bytesUuid(buf.subarray(1, 17)));
+    const decipher = createDecipheriv('aes-256-gcm', key, buf.subarray(17, 29)).setAAD(aad(missionId, context));
+    decipher.setAuthTag(buf.subarray(29, 45));
+    return Buffer.concat([decipher.update(buf.subarray(45)), decipher.final()]).toString('utf8');
+  }
+
+  #activeKey(missionId: string, purpose: string): Promise<string> {
+    const slot = `${missionId}/${purpose}`;
+    let pending = this.#active.get(slot);
+    if (!pending) {
+      pending = this.#loadOrCreate(missionId, purpose).then((id) => {
+        this.#activeIds.set(slot, id);
+        return id;
+      });
+      this.#active.set(slot, pending);
+      pending.catch(() => this.#active.delete(slot));
+    }
+    return pending;
+  }
+
+  async #loadOrCreate(missionId: string, purpose: string): Promise<string> {
+    const find = () => this.db.selectFrom('data_keys').select(['key_id', 'wrapped'])
+      .where('mission_id', '=', missionId).where('purpose', '=', purpose).where('retired_at', 'is', null).executeTakeFirst();
+    let row = await find();
+    if (!row) {
+      // Two processes may race here; the partial unique index lets one win and both then read it.
+      await this.db.insertInto('data_keys').values({
+        mission_id: missionId, key_id: randomUUID(), purpose, wrapped: this.provider.wrap(randomBytes(32)), master_key_id: this.provider.id,
+      }).onConflict((oc) => oc.doNothing()).execute();
+      row = await find();
+      if (!row) throw new Error(`no data key for ${missionId}/${purpose}`);
+    }
+    this.#keys.set(`${missionId}/${row.key_id}`, this.provider.unwrap(Buffer.from(row.wrapped)));
+    return row.key_id;
+  }
+
+  async #key(q: Kysely<DB>, missionId: string, keyId: string): Promise<Buffer> {
+    const cached = this.#keys.get(`${missionId}/${keyId}`);
+    if (cached) return cached;
+    const row = await q.selectFrom('data_keys').select('wrapped').where('mission_id', '=', missionId).where('key_id', '=', keyId).executeTakeFirst();
+    if (!row) throw new Error(`the data key ${keyId} of mission ${missionId} is gone: the field was shredded`);
+    const key = this.provider.unwrap(Buffer.from(row.wrapped));
+    this.#keys.set(`${missionId}/${keyId}`, key);
+    return key;
+  }
+}
+
+const aad = (missionId: string, context: string) => Buffer.from(`${missionId}\u0000${context}`);
+const uuidBytes = (id: string) => Buffer.from(id.replaceAll('-', ''), 'hex');
+function bytesUuid(b: Buffer): string {
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+const registry = new WeakMap<Kysely<DB>, FieldCrypto>();
+
+/** Field crypto is set up with the store (`openStore`); services find it from the store they were given. */
+export function registerFieldCrypto(db: Kysely<DB>, provider: KeyProvider): FieldCrypto {
+  const fc = new FieldCrypto(db, provider);
+  registry.set(db, fc);
+  return fc;
+}
+
+export function fieldCrypto(db: Kysely<DB>): FieldCrypto {
+  const fc = registry.get(db);
+  if (!fc) throw new Error('field encryption is not set up for this store (openStore with a key provider)');
+  return fc;
+}
