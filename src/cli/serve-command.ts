@@ -16,8 +16,8 @@ export function registerServeCommands(program: Command): void {
       const config = loadConfig();
       const keyProvider = loadMasterKey(config.masterKey, (m) => console.warn(`tutela: ${m}`));
       const store = await openStore(config.store, { keyProvider });
-      const sealed = await sealLegacyPlaintext(store.db);
-      if (sealed > 0) console.log(`sealed the confidential fields of ${sealed} incident(s) written before field encryption`);
+      const sealed = await sealLegacyPlaintext(store.db, (n) => console.log(`sealing the confidential fields of ${n} incident(s) written before field encryption...`));
+      if (sealed > 0) console.log(`sealed ${sealed} incident(s)`);
       if (opts.demoIfEmpty) await ensureDemo(store);
       const app = await createServer(store, config);
       // Links new audit rows into each mission's hash chain every few seconds (platform/audit.ts).

@@ -49,7 +49,11 @@ export async function openIncidentFields(db: Kysely<DB>, row: IncidentRow, withN
  * Seals what a store written before field encryption still holds in clear, then empties the clear
  * columns. Runs at server start; batch by batch, so a large store is never held in one transaction.
  */
-export async function sealLegacyPlaintext(db: Kysely<DB>): Promise<number> {
+export async function sealLegacyPlaintext(db: Kysely<DB>, onStart?: (pending: number) => void): Promise<number> {
+  const { pending } = await db.selectFrom('incidents').select((eb) => eb.fn.countAll<number>().as('pending'))
+    .where((eb) => eb.or([eb('narrative_confidential', '!=', ''), eb('latitude', 'is not', null)])).executeTakeFirstOrThrow();
+  if (Number(pending) === 0) return 0;
+  onStart?.(Number(pending));
   let sealed = 0;
   for (;;) {
     const batch = await db.selectFrom('incidents').selectAll()
