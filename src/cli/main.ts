@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { ConfigError } from '../platform/config.ts';
 import { AppError } from '../platform/errors.ts';
 import { registerAuditCommand } from './audit-command.ts';
+import { registerBackupCommands } from './backup-command.ts';
 import { registerDemoCommand } from './demo-command.ts';
 import { registerServeCommands } from './serve-command.ts';
 import { registerUserCommands } from './users-command.ts';
@@ -16,6 +17,7 @@ registerServeCommands(program);
 registerUserCommands(program);
 registerDemoCommand(program);
 registerAuditCommand(program);
+registerBackupCommands(program);
 
 try {
   await program.parseAsync(process.argv);

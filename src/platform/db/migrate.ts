@@ -26,9 +26,27 @@ class SqlFileMigrationProvider implements MigrationProvider {
   }
 }
 
+export const MIGRATION_TABLE = 'schema_migrations';
+export const MIGRATION_LOCK_TABLE = 'schema_migrations_lock';
+
+const migrator = (db: Kysely<any>) =>
+  new Migrator({ db, provider: new SqlFileMigrationProvider(), migrationTableName: MIGRATION_TABLE, migrationLockTableName: MIGRATION_LOCK_TABLE });
+
+/** Every migration this code knows, in order. */
+export async function knownMigrations(): Promise<string[]> {
+  return Object.keys(await new SqlFileMigrationProvider().getMigrations()).sort();
+}
+
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new SqlFileMigrationProvider(), migrationTableName: 'schema_migrations', migrationLockTableName: 'schema_migrations_lock' });
-  const { error, results } = await migrator.migrateToLatest();
+  return run(await migrator(db).migrateToLatest());
+}
+
+/** Up to and including `name` (a restore stops at the level of its backup). */
+export async function migrateTo(db: Kysely<any>, name: string): Promise<string[]> {
+  return run(await migrator(db).migrateTo(name));
+}
+
+function run({ error, results }: Awaited<ReturnType<Migrator['migrateToLatest']>>): string[] {
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
