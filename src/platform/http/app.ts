@@ -5,7 +5,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyRequest } fro
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
-import type { RequestContext } from '../context.ts';
+import type { RequestContext, Role } from '../context.ts';
 import type { DB } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { errorHandler } from './errors.ts';
@@ -22,6 +22,12 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** `public` routes need no token; `password_change` routes stay open while a one-time password is unchanged. */
     auth?: 'public' | 'user' | 'password_change';
+    /**
+     * Who may call this route, declared beside it so tests can check every route against every role:
+     * `roles` that pass the route's policy at all (others get 403), and `record` when the route names a
+     * record whose scope decides the rest (out of scope: 404). 'any' = every signed-in role.
+     */
+    access?: { roles: readonly Role[] | 'any'; record?: 'incident' | 'violation' | 'user' | 'audit' };
   }
   interface FastifyRequest {
     ctx: RequestContext | null;
