@@ -18,7 +18,7 @@ export function registerAccountRoutes(app: FastifyInstance, { db, config }: Deps
   }, (req) => service.login(db, config.sessionTtlMs, req.body.username, req.body.password, { clientAddress: req.ip, requestId: req.id }));
 
   r.post('/api/v1/auth/logout', {
-    config: { auth: 'password_change' },
+    config: { auth: 'password_change', access: { roles: 'any' } },
     schema: { tags: ['auth'], summary: 'Revoke this session token', response: { 204: z.null(), ...errors() } },
   }, async (req, reply) => {
     await service.logout(db, requestContext(req));
@@ -26,12 +26,12 @@ export function registerAccountRoutes(app: FastifyInstance, { db, config }: Deps
   });
 
   r.post('/api/v1/auth/logout-all', {
-    config: { auth: 'password_change' },
+    config: { auth: 'password_change', access: { roles: 'any' } },
     schema: { tags: ['auth'], summary: 'Revoke every session of your account, this one included', response: { 200: revokedSessionsResponse, ...errors() } },
   }, async (req) => service.logoutAll(db, requestContext(req)));
 
   r.post('/api/v1/auth/password', {
-    config: { auth: 'password_change' },
+    config: { auth: 'password_change', access: { roles: 'any' } },
     schema: { tags: ['auth'], summary: 'Change your password (required after a one-time password)', body: changePasswordBody, response: { 204: z.null(), ...errors(400) } },
   }, async (req, reply) => {
     await service.changePassword(db, requestContext(req), req.body.current_password, req.body.new_password);
@@ -39,7 +39,7 @@ export function registerAccountRoutes(app: FastifyInstance, { db, config }: Deps
   });
 
   r.get('/api/v1/me', {
-    config: { auth: 'password_change' },
+    config: { auth: 'password_change', access: { roles: 'any' } },
     schema: {
       tags: ['auth'], summary: 'Who you are, with your role and scope',
       response: { 200: z.object({ id: z.string(), mission_id: z.string(), username: z.string(), role: roleSchema, scope: userView.shape.scope }), ...errors() },
@@ -47,14 +47,17 @@ export function registerAccountRoutes(app: FastifyInstance, { db, config }: Deps
   }, async (req) => presentActor(requestContext(req).actor));
 
   r.get('/api/v1/users', {
+    config: { access: { roles: ['admin'] } },
     schema: { tags: ['accounts'], summary: 'Accounts of your mission (admin)', response: { 200: z.object({ items: z.array(userView) }), ...errors(403) } },
   }, async (req) => ({ items: await service.listUsers(db, requestContext(req)) }));
 
   r.post('/api/v1/users', {
+    config: { access: { roles: ['admin'] } },
     schema: { tags: ['accounts'], summary: 'Create an account (admin); without a password, a one-time password is returned once', body: createUserBody, response: { 201: createUserResponse, ...errors(400, 403, 409) } },
   }, async (req, reply) => reply.status(201).send(await service.createUser(db, requestContext(req), req.body)));
 
   r.post('/api/v1/users/:user_id/sessions/revoke', {
+    config: { access: { roles: ['admin'], record: 'user' } },
     schema: {
       tags: ['accounts'], summary: 'Revoke every session of an account of your mission (admin)',
       params: userIdParams, response: { 200: revokedSessionsResponse, ...errors(400, 403, 404) },

@@ -6,6 +6,7 @@ import * as service from './service.ts';
 
 export function registerAuditRoutes(app: FastifyInstance, { db }: Deps): void {
   typed(app).get('/api/v1/audit', {
+    config: { access: { roles: ['auditor'] } },
     schema: {
       tags: ['audit'],
       summary: 'Your mission\'s audit trail, newest first, filtered (auditors only; the read is itself audited)',

@@ -15,6 +15,13 @@ export function inAreaScope(actor: Actor, countryIso3: string, pcode: string): b
   return actor.scope.areas.length === 0 || actor.scope.areas.some((prefix) => pcode.startsWith(prefix));
 }
 
+/**
+ * Roles that work with incident records at all. Any other role is refused (403) before the record is
+ * looked up, so the answer is the same whether or not the record exists: it reveals nothing.
+ */
+export const RECORD_ROLES = ['monitor', 'verifier'] as const;
+export const mayHandleRecords = (actor: Actor): boolean => (RECORD_ROLES as readonly string[]).includes(actor.role);
+
 export function canSee(actor: Actor, incident: IncidentFacts): boolean {
   switch (actor.role) {
     case 'monitor': return incident.createdBy === actor.userId;

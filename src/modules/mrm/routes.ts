@@ -16,42 +16,52 @@ export function registerMrmRoutes(app: FastifyInstance, { db }: Deps): void {
   const tags = ['mrm'];
 
   r.post('/api/v1/incidents', {
+    config: { access: { roles: ['monitor', 'verifier'] } },
     schema: { tags, summary: 'Record an incident with its violations', body: incidentCreateBody, response: { 201: incidentView, ...errors(400, 403, 409, 413) } },
   }, async (req, reply) => reply.status(201).send(await service.createIncident(db, requestContext(req), req.body)));
 
   r.get('/api/v1/incidents', {
+    config: { access: { roles: 'any' } },
     schema: { tags, summary: 'Incidents you may see, newest first, filtered', querystring: listQuery, response: { 200: incidentPage, ...errors(400) } },
   }, (req) => service.listIncidents(db, requestContext(req), req.query));
 
   r.get('/api/v1/incidents/:incident_id', {
+    config: { access: { roles: ['monitor', 'verifier'], record: 'incident' } },
     schema: { tags, summary: 'One incident with its violations', params: incidentParams, querystring: incidentQuery, response: { 200: incidentView, ...errors(400, 404) } },
   }, (req) => service.getIncident(db, requestContext(req), req.params.incident_id, req.query.include === 'narrative_confidential'));
 
   r.patch('/api/v1/incidents/:incident_id', {
+    config: { access: { roles: ['monitor', 'verifier'], record: 'incident' } },
     schema: { tags, summary: 'Change an incident (optimistic: send the version you read)', params: incidentParams, body: incidentUpdateBody, response: { 200: incidentView, ...errors(400, 403, 404, 409) } },
   }, (req) => service.updateIncident(db, requestContext(req), req.params.incident_id, req.body));
 
   r.post('/api/v1/incidents/:incident_id/violations', {
+    config: { access: { roles: ['monitor', 'verifier'], record: 'incident' } },
     schema: { tags, summary: 'Add a violation to an incident', params: incidentParams, body: violationInput, response: { 201: violationView, ...errors(400, 403, 404, 409) } },
   }, async (req, reply) => reply.status(201).send(await service.addViolation(db, requestContext(req), req.params.incident_id, req.body)));
 
   r.get('/api/v1/violations', {
+    config: { access: { roles: 'any' } },
     schema: { tags, summary: 'Violations you may see, filtered', querystring: listQuery, response: { 200: violationPage, ...errors(400) } },
   }, (req) => service.listViolations(db, requestContext(req), req.query));
 
   r.get('/api/v1/violations/:violation_id', {
+    config: { access: { roles: ['monitor', 'verifier'], record: 'violation' } },
     schema: { tags, summary: 'One violation', params: violationParams, response: { 200: violationView, ...errors(400, 404) } },
   }, (req) => service.getViolation(db, requestContext(req), req.params.violation_id));
 
   r.patch('/api/v1/violations/:violation_id', {
+    config: { access: { roles: ['monitor', 'verifier'], record: 'violation' } },
     schema: { tags, summary: 'Change a violation; lists given replace the stored ones', params: violationParams, body: violationUpdateBody, response: { 200: violationView, ...errors(400, 403, 404, 409) } },
   }, (req) => service.updateViolation(db, requestContext(req), req.params.violation_id, req.body));
 
   r.post('/api/v1/violations/:violation_id/verification', {
+    config: { access: { roles: ['monitor', 'verifier'], record: 'violation' } },
     schema: { tags, summary: 'Move a violation to a new verification status at one level', params: violationParams, body: verificationBody, response: { 200: violationView, ...errors(400, 403, 404, 409) } },
   }, (req) => service.transitionVerification(db, requestContext(req), req.params.violation_id, req.body));
 
   r.get('/api/v1/violations/:violation_id/verification', {
+    config: { access: { roles: ['monitor', 'verifier'], record: 'violation' } },
     schema: { tags, summary: 'The full verification history of a violation', params: violationParams, response: { 200: verificationHistory, ...errors(400, 404) } },
   }, (req) => service.verificationHistory(db, requestContext(req), req.params.violation_id));
 }

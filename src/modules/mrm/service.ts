@@ -6,7 +6,7 @@ import { auditValues } from '../../platform/audit.ts';
 import { runSingleStatementWrite, runUnitOfWork, type UnitOfWork } from '../../platform/db/unit-of-work.ts';
 import { AppError, ensure } from '../../platform/errors.ts';
 import { referenceCache } from '../reference/cache.ts';
-import { canEdit, canRecord, canSee, canVerify, visibleIncidents } from './policy.ts';
+import { canEdit, canRecord, canSee, canVerify, mayHandleRecords, visibleIncidents } from './policy.ts';
 import { incidentFacts, presentIncident, presentIncidentSummary, presentVerificationEvent, presentViolation } from './presenter.ts';
 import * as repo from './repository.ts';
 import type { IncidentCreateInput, IncidentUpdateInput, ListQuery, VerificationInput, ViolationInput, ViolationUpdateInput } from './schema.ts';
@@ -75,6 +75,7 @@ export async function createIncident(db: Kysely<DB>, ctx: RequestContext, input:
 
 /** 404 when the caller may not know the incident exists; the caller then checks the action (403). */
 async function visibleIncident(uow: UnitOfWork, incidentId: string, lock: boolean) {
+  ensure(mayHandleRecords(uow.ctx.actor), 'permission.denied', { rule: `your role (${uow.ctx.actor.role}) does not work with incident records` });
   const { missionId } = uow.ctx.actor;
   const row = lock ? await repo.lockIncident(uow.trx, missionId, incidentId) : await repo.findIncident(uow.trx, missionId, incidentId);
   ensure(row && canSee(uow.ctx.actor, incidentFacts(row)), 'record.not_found', { field: 'incident_id' });
@@ -161,6 +162,7 @@ async function loadViolationView(uow: UnitOfWork, violationId: string) {
 }
 
 async function visibleViolation(uow: UnitOfWork, violationId: string, lock: boolean) {
+  ensure(mayHandleRecords(uow.ctx.actor), 'permission.denied', { rule: `your role (${uow.ctx.actor.role}) does not work with incident records` });
   const { missionId } = uow.ctx.actor;
   const row = lock ? await repo.lockViolation(uow.trx, missionId, violationId) : await repo.findViolationWithIncident(uow.trx, missionId, violationId);
   const facts = row && { createdBy: row.incident_created_by, countryIso3: row.country_iso3, adminPcode: row.admin_pcode };

@@ -9,10 +9,12 @@ import * as service from './service.ts';
 export function registerReferenceRoutes(app: FastifyInstance, { db }: Deps): void {
   const r = typed(app);
   r.get('/api/v1/reference/countries', {
+    config: { access: { roles: 'any' } },
     schema: { tags: ['reference'], summary: 'Countries of your mission', response: { 200: z.object({ items: z.array(countryView) }), ...errors() } },
   }, async (req) => ({ items: await service.listCountries(db, requestContext(req)) }));
 
   r.get('/api/v1/reference/admin-areas', {
+    config: { access: { roles: 'any' } },
     schema: {
       tags: ['reference'], summary: 'Admin areas (P-codes) of your mission',
       querystring: z.strictObject({ parent: z.string().min(2).max(32).optional(), level: z.coerce.number().int().min(0).max(5).optional() }),
@@ -21,6 +23,7 @@ export function registerReferenceRoutes(app: FastifyInstance, { db }: Deps): voi
   }, async (req) => ({ items: await service.listAdminAreas(db, requestContext(req), req.query) }));
 
   r.get('/api/v1/reference/parties', {
+    config: { access: { roles: 'any' } },
     schema: { tags: ['reference'], summary: 'Parties to the conflict', response: { 200: z.object({ items: z.array(partyView) }), ...errors() } },
   }, async (req) => ({ items: await service.listParties(db, requestContext(req)) }));
 }

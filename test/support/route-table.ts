@@ -1,0 +1,195 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, RouteOptions } from 'fastify';
+import { createUser } from '../../src/modules/accounts/service.ts';
+import { setupMission } from '../../src/modules/reference/service.ts';
+import { loadConfig } from '../../src/platform/config.ts';
+import { ROLES, systemContext, type Role, type Scope } from '../../src/platform/context.ts';
+import type { Store } from '../../src/platform/db/store.ts';
+import { createServer } from '../../src/server.ts';
+import { auth, incidentBody, login, newMission, PASSWORD, type Mission } from './fixtures.ts';
+
+/**
+ * The server's route table as the route registrations declare it, and one probe per route: how to build
+ * a valid request for a given role, against a record in or out of that role's scope. Used by
+ * test/authorization-matrix.test.ts (every route × every role × scope) and test/analyst-exposure.test.ts.
+ */
+
+/** Routes that need no token. Anything else must declare `config.access`. */
+export const PUBLIC_ROUTES = new Set(['POST /api/v1/auth/login', 'GET /api/health', 'GET /api/openapi.json']);
+
+export interface RouteEntry {
+  key: string;
+  method: string;
+  url: string;
+  auth: 'public' | 'user' | 'password_change';
+  access: NonNullable<RouteOptions['config']>['access'];
+}
+
+/** Every route the server registers (HEAD twins of GET routes left out: same handler, same config). */
+export async function collectRoutes(store: Store): Promise<RouteEntry[]> {
+  const routes: RouteEntry[] = [];
+  const app = await createServer(store, { ...loadConfig({}), logLevel: 'silent' }, (a) => a.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) {
+      if (method === 'HEAD') continue;
+      const config = (r.config ?? {}) as { auth?: RouteEntry['auth']; access?: RouteEntry['access'] };
+      routes.push({ key: `${method} ${r.url}`, method, url: r.url, auth: config.auth ?? 'user', access: config.access });
+    }
+  }));
+  await app.ready();
+  await app.close();
+  return routes;
+}
+
+export type ProbeScope = 'in' | 'out' | 'none';
+
+interface Actor { token: string; username: string; userId: string; scope: Scope }
+
+/** One mission (plus a second one for out-of-mission records) with an actor for every role. */
+export interface World {
+  app: FastifyInstance;
+  store: Store;
+  m: Mission;
+  actors: Record<Role, Actor>;
+  /** A user of the mission with no sessions (revoking them harms no other probe). */
+  targetUserId: string;
+  /** A user of another mission. */
+  foreignUserId: string;
+  /** The body of every incident the world records; tests may add sensitive content. */
+  incidentBody: (pcode: string) => Record<string, unknown>;
+  /** A fresh incident recorded by `owner` (monitor in Djugu, monitorBeni in Beni). */
+  newIncident(owner: 'monitor' | 'monitorBeni'): Promise<{ id: string; version: number; violations: { id: string; version: number }[] }>;
+  /** A throwaway account of the role (for probes that end sessions or change the password). */
+  throwawayUser(role: Role): Promise<Actor & { password: string }>;
+}
+
+const roleScopes = (m: Mission): Record<Role, Scope> => ({
+  admin: { country: null, areas: [], agency: null },
+  monitor: { country: 'COD', areas: [m.areas.djugu], agency: 'UNICEF' },
+  // The matrix's verifier is the North Kivu one, so a Djugu record is out of its scope.
+  verifier: { country: 'COD', areas: [m.areas.northKivu], agency: null },
+  case_worker: { country: 'COD', areas: [m.areas.djugu], agency: 'UNICEF' },
+  supervisor: { country: 'COD', areas: [], agency: 'UNICEF' },
+  analyst: { country: 'COD', areas: [], agency: null },
+  conduct_officer: { country: 'COD', areas: [], agency: null },
+  auditor: { country: null, areas: [], agency: null },
+});
+
+export async function buildWorld(store: Store, app: FastifyInstance, options: { incidentBody?: (m: Mission, pcode: string) => Record<string, unknown> } = {}): Promise<World> {
+  const m = await newMission(store, app);
+  const scopes = roleScopes(m);
+  const sys = systemContext(m.id);
+  const me = async (token: string) => (await app.inject({ method: 'GET', url: '/api/v1/me', headers: auth(token) })).json().id as string;
+  const fromFixture = async (key: keyof Mission['tokens'], role: Role): Promise<Actor> => ({ token: m.tokens[key], username: m.usernames[key], userId: await me(m.tokens[key]), scope: scopes[role] });
+  async function makeUser(role: Role, password = PASSWORD): Promise<Actor & { password: string }> {
+    const username = `${m.id}.${role.replace('_', '')}.${randomBytes(3).toString('hex')}`;
+    const { user } = await createUser(store.db, sys, { username, display_name: role, role, scope: scopes[role], password });
+    return { token: await login(app, username, password), username, userId: user.id, scope: scopes[role], password };
+  }
+  const [admin, monitor, verifier, analyst, caseWorker, supervisor, conduct, auditor, target] = await Promise.all([
+    fromFixture('admin', 'admin'), fromFixture('monitor', 'monitor'), fromFixture('verifierBeni', 'verifier'), fromFixture('analyst', 'analyst'),
+    makeUser('case_worker'), makeUser('supervisor'), makeUser('conduct_officer'), makeUser('auditor'),
+    createUser(store.db, sys, { username: `${m.id}.target`, display_name: 'target', role: 'monitor', scope: scopes.monitor, password: PASSWORD }),
+  ]);
+  const actors: Record<Role, Actor> = { admin, monitor, verifier, analyst, case_worker: caseWorker, supervisor, conduct_officer: conduct, auditor };
+
+  const foreignId = `f${randomBytes(5).toString('hex')}`;
+  await setupMission(store.db, systemContext(foreignId), { missionId: foreignId, name: `Foreign ${foreignId}`, countries: [{ iso3: 'COD', name: 'DR Congo' }], adminAreas: [], parties: [] });
+  const foreign = await createUser(store.db, systemContext(foreignId), { username: `${foreignId}.admin`, display_name: 'x', role: 'admin', scope: scopes.admin, password: PASSWORD });
+
+  const body = (pcode: string) => options.incidentBody ? options.incidentBody(m, pcode) : incidentBody(m, { location: { admin_pcode: pcode, location_type: 'idp_camp', coordinates: { latitude: 1.62, longitude: 30.25, precision: 'approximate' } } });
+  async function newIncident(owner: 'monitor' | 'monitorBeni') {
+    const pcode = owner === 'monitor' ? m.areas.djugu : m.areas.beni;
+    const res = await app.inject({ method: 'POST', url: '/api/v1/incidents', headers: auth(m.tokens[owner]), payload: body(pcode) });
+    if (res.statusCode !== 201) throw new Error(`seeding an incident: ${res.statusCode} ${res.body}`);
+    const j = res.json();
+    return { id: j.id as string, version: j.version as number, violations: (j.violations as { id: string; version: number }[]).map((v) => ({ id: v.id, version: v.version })) };
+  }
+  // Data keys are created on the first sealed write: make it once before probes run in parallel.
+  await newIncident('monitor');
+  await newIncident('monitorBeni');
+  return { app, store, m, actors, targetUserId: target.user.id, foreignUserId: foreign.user.id, incidentBody: body, newIncident, throwawayUser: (role) => makeUser(role) };
+}
+
+export interface ProbeRequest { token: string; url: string; payload?: unknown }
+
+/**
+ * How to call a route as `role`: `scope` is 'in' (a record the role's actor may see), 'out' (one it may
+ * not) or 'none' (the route names no record). `write` marks a call that should succeed and change state.
+ */
+export type Probe = (w: World, role: Role, scope: ProbeScope) => Promise<ProbeRequest>;
+
+/** Whose record is in scope for the role's actor: the Djugu monitor's own, or Beni for the North Kivu verifier. */
+function recordOwner(role: Role, scope: ProbeScope): 'monitor' | 'monitorBeni' {
+  const home = role === 'verifier' ? 'monitorBeni' : 'monitor';
+  if (scope !== 'out') return home;
+  return home === 'monitor' ? 'monitorBeni' : 'monitor';
+}
+
+const token = (w: World, role: Role) => w.actors[role].token;
+const incidentUrl = async (w: World, role: Role, scope: ProbeScope, suffix = '') => `/api/v1/incidents/${(await w.newIncident(recordOwner(role, scope))).id}${suffix}`;
+
+export const PROBES: Record<string, Probe> = {
+  'POST /api/v1/incidents': async (w, role) => ({
+    token: token(w, role), url: '/api/v1/incidents', payload: w.incidentBody(role === 'verifier' ? w.m.areas.beni : w.m.areas.djugu),
+  }),
+  'GET /api/v1/incidents': async (w, role) => ({ token: token(w, role), url: '/api/v1/incidents' }),
+  'GET /api/v1/incidents/:incident_id': async (w, role, scope) => ({ token: token(w, role), url: await incidentUrl(w, role, scope) }),
+  'PATCH /api/v1/incidents/:incident_id': async (w, role, scope) => {
+    const inc = await w.newIncident(recordOwner(role, scope));
+    return { token: token(w, role), url: `/api/v1/incidents/${inc.id}`, payload: { version: inc.version, title: 'Attack on the site (corrected)' } };
+  },
+  'POST /api/v1/incidents/:incident_id/violations': async (w, role, scope) => ({
+    token: token(w, role), url: await incidentUrl(w, role, scope, '/violations'), payload: (w.incidentBody(w.m.areas.djugu).violations as unknown[])[1],
+  }),
+  'GET /api/v1/violations': async (w, role) => ({ token: token(w, role), url: '/api/v1/violations' }),
+  'GET /api/v1/violations/:violation_id': async (w, role, scope) => ({
+    token: token(w, role), url: `/api/v1/violations/${(await w.newIncident(recordOwner(role, scope))).violations[0]!.id}`,
+  }),
+  'PATCH /api/v1/violations/:violation_id': async (w, role, scope) => {
+    const v = (await w.newIncident(recordOwner(role, scope))).violations[0]!;
+    return { token: token(w, role), url: `/api/v1/violations/${v.id}`, payload: { version: v.version, crossfire: true } };
+  },
+  // Focal point: pending → verified is legal on a fresh violation, and both record roles may decide it.
+  'POST /api/v1/violations/:violation_id/verification': async (w, role, scope) => ({
+    token: token(w, role), url: `/api/v1/violations/${(await w.newIncident(recordOwner(role, scope))).violations[0]!.id}/verification`,
+    payload: { level: 'focal_point', status: 'verified', date: '2025-02-12', note: 'two independent primary sources' },
+  }),
+  'GET /api/v1/violations/:violation_id/verification': async (w, role, scope) => ({
+    token: token(w, role), url: `/api/v1/violations/${(await w.newIncident(recordOwner(role, scope))).violations[0]!.id}/verification`,
+  }),
+  'GET /api/v1/reference/countries': async (w, role) => ({ token: token(w, role), url: '/api/v1/reference/countries' }),
+  'GET /api/v1/reference/admin-areas': async (w, role) => ({ token: token(w, role), url: '/api/v1/reference/admin-areas' }),
+  'GET /api/v1/reference/parties': async (w, role) => ({ token: token(w, role), url: '/api/v1/reference/parties' }),
+  'GET /api/v1/audit': async (w, role) => ({ token: token(w, role), url: '/api/v1/audit?limit=5' }),
+  'GET /api/v1/me': async (w, role) => ({ token: token(w, role), url: '/api/v1/me' }),
+  // Session routes end sessions: a throwaway session (logout) or a throwaway account (the others end every session but one).
+  'POST /api/v1/auth/logout': async (w, role) => ({ token: await login(w.app, w.actors[role].username, PASSWORD), url: '/api/v1/auth/logout' }),
+  'POST /api/v1/auth/logout-all': async (w, role) => ({ token: (await w.throwawayUser(role)).token, url: '/api/v1/auth/logout-all' }),
+  'POST /api/v1/auth/password': async (w, role) => ({
+    token: (await w.throwawayUser(role)).token, url: '/api/v1/auth/password',
+    payload: { current_password: PASSWORD, new_password: `amber meadow ${randomBytes(4).toString('hex')} harbour` },
+  }),
+  'GET /api/v1/users': async (w, role) => ({ token: token(w, role), url: '/api/v1/users' }),
+  'POST /api/v1/users': async (w, role) => ({
+    token: token(w, role), url: '/api/v1/users',
+    payload: { username: `${w.m.id}.new.${randomBytes(3).toString('hex')}`, role: 'analyst', scope: { country: 'COD', areas: [], agency: null } },
+  }),
+  'POST /api/v1/users/:user_id/sessions/revoke': async (w, role, scope) => ({
+    token: token(w, role), url: `/api/v1/users/${scope === 'out' ? w.foreignUserId : w.targetUserId}/sessions/revoke`,
+  }),
+};
+
+export const rolesOf = (access: NonNullable<RouteEntry['access']>): readonly Role[] => (access.roles === 'any' ? ROLES : access.roles);
+
+/** Runs `tasks` with at most `limit` in flight. */
+export async function pool<T>(limit: number, tasks: (() => Promise<T>)[]): Promise<T[]> {
+  const results: T[] = new Array(tasks.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await tasks[i]!();
+    }
+  }));
+  return results;
+}
