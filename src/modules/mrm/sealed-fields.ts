@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { fieldCrypto } from '../../platform/crypto/field-crypto.ts';
+import { fieldCrypto, SealedFieldShredded } from '../../platform/crypto/field-crypto.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import type { IncidentRow } from './repository.ts';
 
@@ -31,16 +31,30 @@ export function sealIncidentFields(db: Kysely<DB>, missionId: string, incidentId
   return out;
 }
 
-/** The row with its sealed fields opened into the plaintext columns the presenter reads; `q` is the open transaction. */
-export async function openIncidentFields(db: Kysely<DB>, row: IncidentRow, withNarrative: boolean, q: Kysely<DB> = db): Promise<IncidentRow> {
+/**
+ * The row with its sealed fields opened into the plaintext columns the presenter reads; `q` is the open
+ * transaction. A field whose data key was shredded reads as absent ('' narrative, no coordinates) and is
+ * named in `shredded_fields`; the record itself still answers.
+ */
+export async function openIncidentFields(db: Kysely<DB>, row: IncidentRow, withNarrative: boolean, q: Kysely<DB> = db): Promise<IncidentRow & { shredded_fields: string[] }> {
   const fc = fieldCrypto(db);
-  const opened = { ...row };
+  const opened = { ...row, shredded_fields: [] as string[] };
+  const open = async (sealed: Buffer | Uint8Array, field: string): Promise<string | null> => {
+    try {
+      return await fc.open(row.mission_id, sealed, ctx(row.incident_id, field), q);
+    } catch (err) {
+      if (!(err instanceof SealedFieldShredded)) throw err;
+      opened.shredded_fields.push(field);
+      return null;
+    }
+  };
   if (row.coordinates_sealed) {
-    const c = JSON.parse(await fc.open(row.mission_id, row.coordinates_sealed, ctx(row.incident_id, 'coordinates'), q)) as Coordinates;
-    Object.assign(opened, { latitude: c.latitude, longitude: c.longitude, coordinate_precision: c.precision });
+    const text = await open(row.coordinates_sealed, 'coordinates');
+    const c = text === null ? null : JSON.parse(text) as Coordinates;
+    Object.assign(opened, { latitude: c?.latitude ?? null, longitude: c?.longitude ?? null, coordinate_precision: c?.precision ?? null });
   }
   opened.narrative_confidential = withNarrative && row.narrative_confidential_sealed
-    ? await fc.open(row.mission_id, row.narrative_confidential_sealed, ctx(row.incident_id, 'narrative_confidential'), q)
+    ? await open(row.narrative_confidential_sealed, 'narrative_confidential') ?? ''
     : withNarrative ? row.narrative_confidential : '';
   return opened;
 }

@@ -11,12 +11,63 @@ import type { KeyProvider } from './key-provider.ts';
  */
 const VERSION = 1;
 
+/** The data key that sealed this field was deleted (crypto-shredding): the value is gone for good. */
+export class SealedFieldShredded extends Error {
+  override readonly name = 'SealedFieldShredded';
+  constructor(readonly missionId: string, readonly keyId: string) {
+    super(`the data key ${keyId} of mission ${missionId} is gone: the field was shredded`);
+  }
+}
+
+/** A stored data key does not unwrap under this process's master key (a wrong or outdated key). */
+export class MasterKeyMismatch extends Error {
+  override readonly name = 'MasterKeyMismatch';
+  constructor(readonly missionId: string, readonly keyId: string, readonly wrappedBy: string, readonly given: string) {
+    super(`the data key ${keyId} of mission ${missionId} is wrapped by master key ${wrappedBy} and does not unwrap with ` +
+      `the master key given (${given})${wrappedBy === given ? ': the stored key is damaged' : ': is this the current master key (after `tutela keys rotate`)?'}`);
+  }
+}
+
+/** Unwraps one stored data key, or says clearly which master key it needs. */
+export function unwrapDataKey(provider: KeyProvider, row: { mission_id: string; key_id: string; wrapped: Buffer | Uint8Array; master_key_id: string }): Buffer {
+  try {
+    return provider.unwrap(Buffer.from(row.wrapped));
+  } catch {
+    throw new MasterKeyMismatch(row.mission_id, row.key_id, row.master_key_id, provider.id);
+  }
+}
+
 export class FieldCrypto {
   readonly #keys = new Map<string, Buffer>(); // `${mission}/${keyId}` → key
   readonly #active = new Map<string, Promise<string>>(); // `${mission}/${purpose}` → key id, loading
   readonly #activeIds = new Map<string, string>(); // the same, loaded
 
-  constructor(private readonly db: Kysely<DB>, private readonly provider: KeyProvider) {}
+  #provider: KeyProvider;
+
+  constructor(private readonly db: Kysely<DB>, provider: KeyProvider) {
+    this.#provider = provider;
+  }
+
+  /** The fingerprint of the master key this store's data keys are unwrapped with. */
+  get masterKeyId(): string {
+    return this.#provider.id;
+  }
+
+  /** After `rotateMasterKey` committed: wrap new data keys with the new master key (cached data keys stay valid). */
+  useProvider(provider: KeyProvider): void {
+    this.#provider = provider;
+  }
+
+  /**
+   * Drops cached data keys and active key ids (of one mission, or all), so the next seal or open reads
+   * `data_keys` again: after a data-key rotation or a shred in this process.
+   */
+  forget(missionId?: string): void {
+    const mine = (slot: string) => missionId === undefined || slot.startsWith(`${missionId}/`);
+    for (const slot of [...this.#keys.keys()]) if (mine(slot)) this.#keys.delete(slot);
+    for (const slot of [...this.#active.keys()]) if (mine(slot)) this.#active.delete(slot);
+    for (const slot of [...this.#activeIds.keys()]) if (mine(slot)) this.#activeIds.delete(slot);
+  }
 
   /**
    * Loads (or creates and commits) the active data key. Call it before opening a transaction: a key
@@ -62,27 +113,28 @@ export class FieldCrypto {
   }
 
   async #loadOrCreate(missionId: string, purpose: string): Promise<string> {
-    const find = () => this.db.selectFrom('data_keys').select(['key_id', 'wrapped'])
+    const find = () => this.db.selectFrom('data_keys').select(['mission_id', 'key_id', 'wrapped', 'master_key_id'])
       .where('mission_id', '=', missionId).where('purpose', '=', purpose).where('retired_at', 'is', null).executeTakeFirst();
     let row = await find();
     if (!row) {
       // Two processes may race here; the partial unique index lets one win and both then read it.
       await this.db.insertInto('data_keys').values({
-        mission_id: missionId, key_id: randomUUID(), purpose, wrapped: this.provider.wrap(randomBytes(32)), master_key_id: this.provider.id,
+        mission_id: missionId, key_id: randomUUID(), purpose, wrapped: this.#provider.wrap(randomBytes(32)), master_key_id: this.#provider.id,
       }).onConflict((oc) => oc.doNothing()).execute();
       row = await find();
       if (!row) throw new Error(`no data key for ${missionId}/${purpose}`);
     }
-    this.#keys.set(`${missionId}/${row.key_id}`, this.provider.unwrap(Buffer.from(row.wrapped)));
+    this.#keys.set(`${missionId}/${row.key_id}`, unwrapDataKey(this.#provider, row));
     return row.key_id;
   }
 
   async #key(q: Kysely<DB>, missionId: string, keyId: string): Promise<Buffer> {
     const cached = this.#keys.get(`${missionId}/${keyId}`);
     if (cached) return cached;
-    const row = await q.selectFrom('data_keys').select('wrapped').where('mission_id', '=', missionId).where('key_id', '=', keyId).executeTakeFirst();
-    if (!row) throw new Error(`the data key ${keyId} of mission ${missionId} is gone: the field was shredded`);
-    const key = this.provider.unwrap(Buffer.from(row.wrapped));
+    const row = await q.selectFrom('data_keys').select(['mission_id', 'key_id', 'wrapped', 'master_key_id'])
+      .where('mission_id', '=', missionId).where('key_id', '=', keyId).executeTakeFirst();
+    if (!row) throw new SealedFieldShredded(missionId, keyId);
+    const key = unwrapDataKey(this.#provider, row);
     this.#keys.set(`${missionId}/${keyId}`, key);
     return key;
   }

@@ -53,3 +53,13 @@ export function loadMasterKey(options: { base64?: string; file: string }, warn: 
   }
   return new LocalKeyProvider(Buffer.from(fs.readFileSync(options.file, 'utf8').trim(), 'base64'));
 }
+
+/** A master key given as base64 text (a key file's content or an environment variable); `source` names it in errors. */
+export function masterKeyFromBase64(text: string, source: string): LocalKeyProvider {
+  const trimmed = text.trim();
+  const key = Buffer.from(trimmed, 'base64');
+  if (!/^[A-Za-z0-9+/]{43}=$/.test(trimmed) || key.length !== 32) {
+    throw new Error(`${source} does not hold a master key: expected base64 of exactly 32 bytes (openssl rand -base64 32)`);
+  }
+  return new LocalKeyProvider(key);
+}
