@@ -15,7 +15,6 @@
  * Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/tutela_bench, created
  * if missing), BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_RATE; TUTELA_DB_POOL_SIZE passes through.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,6 +24,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { openStore, type Store } from '../src/platform/db/store.ts';
 import { incidentBody, newMission, PASSWORD, testServer, type Mission } from '../test/support/fixtures.ts';
+import { startServer, stopServer } from '../test/support/server-process.ts';
 import { pgliteTemplate } from '../test/support/stores.ts';
 
 type StoreKind = 'pglite' | 'postgres';
@@ -91,7 +91,6 @@ const TARGETS: Record<StoreKind, { perSecond: number; p99Ms: number }> = {
   pglite: { perSecond: 300, p99Ms: 100 },
 };
 
-const repoRoot = path.resolve(import.meta.dirname, '..');
 
 const { values: args } = parseArgs({
   options: {
@@ -167,43 +166,6 @@ async function prepare(kind: StoreKind, dataDir: string): Promise<Mission> {
   }
 }
 
-interface ServerProcess { child: ChildProcess; url: string; exited: Promise<void> }
-
-function startServer(storeEnv: Record<string, string>): Promise<ServerProcess> {
-  const env: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', PORT: '0', TUTELA_LOG_LEVEL: 'warn', ...storeEnv };
-  if (!storeEnv.DATABASE_URL) delete env.DATABASE_URL;
-  const nodeArgs = args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(args['cpu-prof'])] : [];
-  const child = spawn(process.execPath, [...nodeArgs, path.join(repoRoot, 'bin/tutela.mjs'), 'serve'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`server did not start in 60 s:\n${out}`)); }, 60_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /Tutela is serving on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        // Keep showing warnings and errors the server prints during the run.
-        child.stdout!.off('data', onData);
-        child.stderr!.off('data', onData);
-        child.stderr!.on('data', (c: Buffer) => process.stderr.write(`  server: ${c}`));
-        resolve({ child, url: m[1]!, exited });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    void exited.then(() => { clearTimeout(timer); reject(new Error(`server exited before listening:\n${out}`)); });
-  });
-}
-
-async function stopServer(server: ServerProcess): Promise<void> {
-  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
-  server.child.kill('SIGTERM');
-  const timer = setTimeout(() => server.child.kill('SIGKILL'), 10_000);
-  await server.exited;
-  clearTimeout(timer);
-}
-
 async function login(url: string, username: string): Promise<string> {
   const res = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }) });
   const text = await res.text();
@@ -250,7 +212,9 @@ async function bench(kind: StoreKind): Promise<Row> {
   try {
     const t0 = Date.now();
     const mission = await prepare(kind, dataDir);
-    const server = await startServer(kind === 'pglite' ? { TUTELA_DATA_DIR: dataDir } : { DATABASE_URL: postgresUrl });
+    const server = await startServer(kind === 'pglite' ? { TUTELA_DATA_DIR: dataDir } : { DATABASE_URL: postgresUrl }, {
+      nodeArgs: args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(args['cpu-prof'])] : [], startTimeoutMs: 60_000, echoStderr: true,
+    });
     console.log(`[${kind}] store ready and server up in ${((Date.now() - t0) / 1000).toFixed(1)} s at ${server.url}`);
     let run: Window & { acked: number; errorsTotal: number };
     let cpuNote = '';
@@ -285,7 +249,7 @@ async function bench(kind: StoreKind): Promise<Row> {
         console.log(`[${kind}] ${cpuNote}`);
       }
     } finally {
-      await stopServer(server);
+      await stopServer(server, 10_000);
     }
     // Every 201 must be a stored incident. Requests still in flight when the run stops (at most one
     // per connection) and timed-out ones may have committed too, unacknowledged: allow those, no more.

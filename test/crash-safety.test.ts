@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -7,6 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openStore, type Store } from '../src/platform/db/store.ts';
 import { incidentBody, newMission, PASSWORD, testServer, type Mission } from './support/fixtures.ts';
+import { startServer, stopServer, type ServerProcess } from './support/server-process.ts';
 import { openTestStore, pgliteTemplate, postgresUrl, STORE_KINDS, type StoreKind } from './support/stores.ts';
 
 /**
@@ -15,51 +15,9 @@ import { openTestStore, pgliteTemplate, postgresUrl, STORE_KINDS, type StoreKind
  * client is there, whole. PGlite must also take over the lock file the killed process left behind.
  */
 
-const repoRoot = path.resolve(import.meta.dirname, '..');
 /** Kill after this many 201s; by then the other loops each have a request in flight. */
 const KILL_AFTER_ACKS = 60;
 const LOOPS = 12;
-
-interface ServerProcess {
-  child: ChildProcess;
-  url: string;
-  /** stdout and stderr so far, for assertion messages. */
-  output(): string;
-  exited: Promise<number | null>;
-}
-
-/** Starts `tutela serve` on a free port and resolves once it prints where it listens. */
-function startServer(storeEnv: Record<string, string>): Promise<ServerProcess> {
-  const env: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', PORT: '0', TUTELA_LOG_LEVEL: 'warn', ...storeEnv };
-  if (!storeEnv.DATABASE_URL) delete env.DATABASE_URL;
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/tutela.mjs'), 'serve'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`server did not start in 30 s:\n${out}`)); }, 30_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /Tutela is serving on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1]!, output: () => out, exited });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    void exited.then((code) => { clearTimeout(timer); reject(new Error(`server exited with ${code} before listening:\n${out}`)); });
-  });
-}
-
-async function stopServer(server: ServerProcess | undefined): Promise<void> {
-  if (!server || server.child.exitCode !== null || server.child.signalCode !== null) return;
-  server.child.kill('SIGTERM');
-  const done = await Promise.race([server.exited.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 5_000))]);
-  if (!done) {
-    server.child.kill('SIGKILL');
-    await server.exited;
-  }
-}
 
 /** A store with one mission and its users, closed again so the server process can own it. */
 async function prepareStore(kind: StoreKind, tmpDir: string): Promise<{ mission: Mission; storeEnv: Record<string, string> }> {
