@@ -203,6 +203,7 @@ for (const kind of STORE_KINDS) {
         assert.equal(res.json().narrative.confidential, '');
         assert.equal(res.json().narrative.public, 'An armed group attacked a site.');
         assert.equal(res.json().location.coordinates, null);
+        assert.deepEqual(res.json().unavailable_fields, ['coordinates', 'narrative_confidential'], 'gone, and said to be gone');
         assert.ok(!res.body.includes('SHREDME') && !res.body.includes('1.7345678'));
       }
       const list = await app.inject({ method: 'GET', url: '/api/v1/incidents', headers: auth(m.tokens.verifier) });

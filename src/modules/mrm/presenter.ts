@@ -43,7 +43,7 @@ export function presentViolation(row: ViolationRow, children: ViolationChildren,
   };
 }
 
-function incidentCore(row: IncidentRow, actor: Actor) {
+function incidentCore(row: IncidentRow & { shredded_fields?: string[] }, actor: Actor) {
   return {
     id: row.incident_id,
     short_id: row.incident_id.slice(0, 8).toUpperCase(),
@@ -59,6 +59,7 @@ function incidentCore(row: IncidentRow, actor: Actor) {
       coordinates: row.latitude === null || row.longitude === null ? null
         : { latitude: row.latitude, longitude: row.longitude, precision: (row.coordinate_precision ?? 'approximate') as 'exact' | 'approximate' | 'admin_centroid' },
     },
+    unavailable_fields: (row.shredded_fields ?? []) as IncidentView['unavailable_fields'],
     created_by: row.created_by,
     created_at: new Date(row.created_at).toISOString(),
     updated_at: new Date(row.updated_at).toISOString(),
@@ -67,7 +68,7 @@ function incidentCore(row: IncidentRow, actor: Actor) {
   };
 }
 
-export function presentIncident(row: IncidentRow, violations: ViolationRow[], children: Map<string, ViolationChildren>, actor: Actor, withConfidential: boolean): IncidentView {
+export function presentIncident(row: IncidentRow & { shredded_fields?: string[] }, violations: ViolationRow[], children: Map<string, ViolationChildren>, actor: Actor, withConfidential: boolean): IncidentView {
   const facts = incidentFacts(row);
   return {
     ...incidentCore(row, actor),
@@ -76,7 +77,7 @@ export function presentIncident(row: IncidentRow, violations: ViolationRow[], ch
   };
 }
 
-export function presentIncidentSummary(row: IncidentRow, types: string[], actor: Actor) {
+export function presentIncidentSummary(row: IncidentRow & { shredded_fields?: string[] }, types: string[], actor: Actor) {
   return { ...incidentCore(row, actor), violation_types: types as IncidentView['violations'][number]['type'][] };
 }
 

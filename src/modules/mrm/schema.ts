@@ -169,6 +169,8 @@ export const incidentView = z.object({
   location: z.object({ admin_pcode: z.string(), country_iso3: z.string(), location_type: z.string().nullable(), coordinates: coordinates.nullable() }),
   narrative: z.object({ public: z.string(), confidential: z.string().optional() }),
   violations: z.array(violationView),
+  /** Sealed fields whose data key was destroyed (crypto-shredding): gone, not empty. */
+  unavailable_fields: z.array(z.enum(['narrative_confidential', 'coordinates'])),
   created_by: z.string().uuid(),
   created_at: z.string().datetime(),
   updated_at: z.string().datetime(),
