@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../platform/config.ts';
 import { migrateToLatest } from '../platform/db/migrate.ts';
-import { openStore, type Store } from '../platform/db/store.ts';
+import { openStore } from '../platform/db/store.ts';
 import { startAuditSealer } from '../platform/audit.ts';
 import { loadMasterKey } from '../platform/crypto/key-provider.ts';
 import { sealLegacyPlaintext } from '../modules/mrm/sealed-fields.ts';
@@ -32,7 +32,7 @@ export function registerServeCommands(program: Command): void {
       process.once('SIGINT', () => void shutdown('SIGINT'));
       process.once('SIGTERM', () => void shutdown('SIGTERM'));
       const address = await app.listen({ host: config.http.host, port: config.http.port });
-      console.log(`Tutela is serving on ${address} (store: ${describeStore(store, config.store)})`);
+      console.log(`Tutela is serving on ${address} (store: ${describeStore(config.store)})`);
       console.log(`  health: ${address}/api/health   API description: ${address}/api/openapi.json`);
     });
 
@@ -50,6 +50,9 @@ export function registerServeCommands(program: Command): void {
     });
 }
 
-function describeStore(store: Store, cfg: ReturnType<typeof loadConfig>['store']): string {
-  return cfg.kind === 'pglite' ? `PGlite in ${cfg.dataDir}` : `PostgreSQL ${new URL(cfg.url).host}${new URL(cfg.url).pathname}`;
+/** Where the data is, never the credentials in DATABASE_URL. */
+function describeStore(cfg: ReturnType<typeof loadConfig>['store']): string {
+  if (cfg.kind === 'pglite') return `PGlite in ${cfg.dataDir}`;
+  const url = new URL(cfg.url);
+  return `PostgreSQL ${url.host}${url.pathname}`;
 }
