@@ -23,9 +23,9 @@ import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { openStore, type Store } from '../src/platform/db/store.ts';
-import { incidentBody, newMission, PASSWORD, testServer, type Mission } from '../test/support/fixtures.ts';
+import { incidentBody, loginOverHttp, newMission, PASSWORD, testServer, type Mission } from '../test/support/fixtures.ts';
 import { startServer, stopServer } from '../test/support/server-process.ts';
-import { pgliteTemplate } from '../test/support/stores.ts';
+import { pgliteTemplate, testKeyProvider } from '../test/support/stores.ts';
 
 type StoreKind = 'pglite' | 'postgres';
 
@@ -144,10 +144,10 @@ async function ensureDatabase(url: string): Promise<void> {
 }
 
 async function openBenchStore(kind: StoreKind, dataDir: string): Promise<Store> {
-  if (kind === 'postgres') return openStore({ kind: 'postgres', url: postgresUrl, poolSize: 5 });
+  if (kind === 'postgres') return openStore({ kind: 'postgres', url: postgresUrl, poolSize: 5 }, { keyProvider: testKeyProvider });
   // A new folder starts from the migrated template (initdb takes 5–20 s); a second open reuses the folder.
   const fresh = !fs.existsSync(path.join(dataDir, 'PG_VERSION'));
-  return openStore({ kind: 'pglite', dataDir }, fresh ? { loadDataDir: await pgliteTemplate() } : {});
+  return openStore({ kind: 'pglite', dataDir }, fresh ? { loadDataDir: await pgliteTemplate(), keyProvider: testKeyProvider } : { keyProvider: testKeyProvider });
 }
 
 /** A mission with its users, written in-process; the store is closed again so the server can own it. */
@@ -166,12 +166,7 @@ async function prepare(kind: StoreKind, dataDir: string): Promise<Mission> {
   }
 }
 
-async function login(url: string, username: string): Promise<string> {
-  const res = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }) });
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`login: ${res.status} ${text}`);
-  return (JSON.parse(text) as { token: string }).token;
-}
+const login = (url: string, username: string) => loginOverHttp(url, username, PASSWORD);
 
 /**
  * CPU seconds used so far by the server process and by PostgreSQL's processes, from /proc (Linux;

@@ -6,16 +6,17 @@ import { LOGIN_THROTTLE } from '../src/modules/accounts/login-throttle.ts';
 import { containsUsername, isCommonPassword } from '../src/modules/accounts/password-list.ts';
 import { checkPasswordRules } from '../src/modules/accounts/passwords.ts';
 import * as accounts from '../src/modules/accounts/service.ts';
+import { systemContext } from '../src/platform/context.ts';
 import { AppError } from '../src/platform/errors.ts';
-import { auth, login, newMission, PASSWORD, testServer, type Mission } from './support/fixtures.ts';
+import { auth, login, newMission, PASSWORD, testServer, totpCodeFor, type Mission } from './support/fixtures.ts';
 import { describeStores } from './support/matrix.ts';
 import { openTestStore } from './support/stores.ts';
 
 /** A fresh documentation-range IPv6 address per test: address counters never carry over between runs. */
 const freshAddress = () => `2001:db8::${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}`;
 
-function attempt(app: FastifyInstance, username: string, password: string, remoteAddress: string) {
-  return app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password }, remoteAddress });
+function attempt(app: FastifyInstance, username: string, password: string, remoteAddress: string, totpCode?: string) {
+  return app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password, ...(totpCode && { totp_code: totpCode }) }, remoteAddress });
 }
 
 const MAX = LOGIN_THROTTLE.username.maxFailures;
@@ -31,7 +32,10 @@ describeStores('authentication hardening', ({ it, h }) => {
     app = h().app;
     m = await newMission(h().store, app);
     const ip = freshAddress();
-    const name = m.usernames.monitor;
+    // An account of its own: the test's clock runs 15 minutes ahead and spends that far ahead's codes.
+    const name = `${m.id}.locked`;
+    await accounts.createUser(h().store.db, systemContext(m.id), { username: name, display_name: 'locked', role: 'monitor', scope: { country: 'COD', areas: [], agency: null }, password: PASSWORD });
+    await login(app, name, PASSWORD);
     const statuses: number[] = [];
     let last;
     for (let i = 0; i < 20; i++) {
@@ -62,12 +66,14 @@ describeStores('authentication hardening', ({ it, h }) => {
     // The clock is injectable: a minute before the end still refused, just after it the right password works.
     const meta = { clientAddress: ip, requestId: null };
     const lockedAt = Date.now();
-    await assert.rejects(accounts.login(h().store.db, 3_600_000, name, PASSWORD, meta, new Date(lockedAt + LOCK_MS - 60_000)),
+    const rules = { sessionTtlMs: 3_600_000, totpWindowSteps: 1 };
+    const at = (ms: number) => new Date(lockedAt + ms);
+    await assert.rejects(accounts.login(h().store.db, rules, { username: name, password: PASSWORD, totp_code: totpCodeFor(name, at(LOCK_MS - 60_000), 1) }, meta, at(LOCK_MS - 60_000)),
       (e: AppError) => e.code === 'auth.locked' && e.details.retry_after_seconds as number <= 60);
-    const later = await accounts.login(h().store.db, 3_600_000, name, PASSWORD, meta, new Date(lockedAt + LOCK_MS + 1_000));
+    const later = await accounts.login(h().store.db, rules, { username: name, password: PASSWORD, totp_code: totpCodeFor(name, at(LOCK_MS + 1_000), 1) }, meta, at(LOCK_MS + 1_000));
     assert.match(later.token, /^tut_/);
     // ... and that success cleared the count: the next wrong password is an ordinary 401 again.
-    await assert.rejects(accounts.login(h().store.db, 3_600_000, name, 'wrong again', meta, new Date(lockedAt + LOCK_MS + 2_000)),
+    await assert.rejects(accounts.login(h().store.db, rules, { username: name, password: 'wrong again' }, meta, at(LOCK_MS + 2_000)),
       (e: AppError) => e.code === 'auth.invalid_credentials');
   });
 
@@ -107,7 +113,7 @@ describeStores('authentication hardening', ({ it, h }) => {
     assert.equal(blocked.statusCode, 429);
     assert.equal(blocked.json().error.code, 'auth.locked');
     assert.ok(Number(blocked.headers['retry-after']) > 0);
-    assert.equal((await attempt(app, m.usernames.verifierBeni, PASSWORD, freshAddress())).statusCode, 200, 'other addresses are unaffected');
+    assert.equal((await attempt(app, m.usernames.verifierBeni, PASSWORD, freshAddress(), totpCodeFor(m.usernames.verifierBeni))).statusCode, 200, 'other addresses are unaffected');
     const lockouts = (await auditOf(['*'], 'auth.lockout')).filter((l) => l.target_type === 'address' && l.details.address === ip);
     assert.equal(lockouts.length, 1);
     assert.equal(lockouts[0]!.details.failures, limit);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
-import { auth, login, newMission, PASSWORD, type Mission } from './support/fixtures.ts';
+import { auth, enrolSecondFactor, login, newMission, PASSWORD, totpCodeFor, type Mission } from './support/fixtures.ts';
 import { describeStores } from './support/matrix.ts';
 
 describeStores('accounts and sessions', ({ it, h }) => {
@@ -10,7 +10,7 @@ describeStores('accounts and sessions', ({ it, h }) => {
   it('logs in with an expiring token stored only as a digest, and logs out', async () => {
     app = h().app;
     m = await newMission(h().store, app);
-    const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: m.usernames.monitor, password: PASSWORD } });
+    const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: m.usernames.monitor, password: PASSWORD, totp_code: totpCodeFor(m.usernames.monitor) } });
     assert.equal(res.statusCode, 200);
     const { token, expires_at } = res.json();
     const hours = (Date.parse(expires_at) - Date.now()) / 3_600_000;
@@ -55,6 +55,11 @@ describeStores('accounts and sessions', ({ it, h }) => {
     assert.equal(weak.json().error.details.field, 'new_password');
     const changed = await app.inject({ method: 'POST', url: '/api/v1/auth/password', headers: auth(token), payload: { current_password: otp, new_password: 'a much longer passphrase' } });
     assert.equal(changed.statusCode, 204, changed.body);
+    // A monitor sees identities: next comes the authenticator app, and nothing else until it is set up.
+    const noFactor = await app.inject({ method: 'GET', url: '/api/v1/incidents', headers: auth(token) });
+    assert.equal(noFactor.statusCode, 403);
+    assert.equal(noFactor.json().error.code, 'auth.second_factor_enrolment_required');
+    await enrolSecondFactor(app, token, `${m.id}.newmonitor`);
     assert.equal((await app.inject({ method: 'GET', url: '/api/v1/incidents', headers: auth(token) })).statusCode, 200);
     const again = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: `${m.id}.newmonitor`, password: otp } });
     assert.equal(again.statusCode, 401, 'the one-time password no longer works');

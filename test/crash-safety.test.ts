@@ -5,9 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openStore, type Store } from '../src/platform/db/store.ts';
-import { incidentBody, newMission, PASSWORD, testServer, type Mission } from './support/fixtures.ts';
+import { incidentBody, loginOverHttp, newMission, PASSWORD, testServer, type Mission } from './support/fixtures.ts';
 import { startServer, stopServer, type ServerProcess } from './support/server-process.ts';
-import { openTestStore, pgliteTemplate, postgresUrl, STORE_KINDS, type StoreKind } from './support/stores.ts';
+import { openTestStore, pgliteTemplate, postgresUrl, STORE_KINDS, testKeyProvider, type StoreKind } from './support/stores.ts';
 
 /**
  * Crash safety: incidents are written through the real server process, the process is killed with
@@ -25,7 +25,7 @@ async function prepareStore(kind: StoreKind, tmpDir: string): Promise<{ mission:
   let storeEnv: Record<string, string>;
   if (kind === 'pglite') {
     const dataDir = path.join(tmpDir, 'data');
-    store = await openStore({ kind: 'pglite', dataDir }, { loadDataDir: await pgliteTemplate() });
+    store = await openStore({ kind: 'pglite', dataDir }, { loadDataDir: await pgliteTemplate(), keyProvider: testKeyProvider });
     storeEnv = { TUTELA_DATA_DIR: dataDir };
   } else {
     store = await openTestStore('postgres');
@@ -43,12 +43,7 @@ async function prepareStore(kind: StoreKind, tmpDir: string): Promise<{ mission:
   }
 }
 
-async function loginOver(url: string, username: string): Promise<string> {
-  const res = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }) });
-  const text = await res.text();
-  assert.equal(res.status, 200, text);
-  return (JSON.parse(text) as { token: string }).token;
-}
+const loginOver = (url: string, username: string) => loginOverHttp(url, username, PASSWORD);
 
 interface Stream {
   /** Ids whose POST came back 201, in the order the 201s arrived (including any that arrived after the kill). */

@@ -120,14 +120,15 @@ for (const kind of STORE_KINDS) {
       const b = await seed(app, m2, 'BRAVO');
       const next = newKey();
       const result = await rotateMasterKey(store.db, provider, next);
-      assert.deepEqual({ dataKeys: result.dataKeys, missions: result.missions, to: result.to }, { dataKeys: 2, missions: 2, to: next.id });
+      // Two keys per mission: `mrm` (sealed incident fields) and `accounts` (the users' TOTP secrets).
+      assert.deepEqual({ dataKeys: result.dataKeys, missions: result.missions, to: result.to }, { dataKeys: 4, missions: 2, to: next.id });
       provider = next;
       // In this process the store goes on working, and a key created now is wrapped by the new master key.
       assert.match((await readIncident(app, m1, a)).json().narrative.confidential, /ALPHA/);
       const m3 = await newMission(store, app);
       const c = await seed(app, m3, 'CHARLIE');
       const ids = await store.db.selectFrom('data_keys').select('master_key_id').execute();
-      assert.ok(ids.length === 3 && ids.every((r) => r.master_key_id === next.id), JSON.stringify(ids));
+      assert.ok(ids.length === 6 && ids.every((r) => r.master_key_id === next.id), JSON.stringify(ids));
       assert.deepEqual(await auditActions(store, '*'), ['keys.rotate_master']);
 
       await reopen(next);
@@ -145,7 +146,7 @@ for (const kind of STORE_KINDS) {
       // Rotating from the wrong (old) key is refused, and changes nothing.
       const before_ = await store.db.selectFrom('data_keys').select(['key_id', 'wrapped']).orderBy('key_id').execute();
       await assert.rejects(rotateMasterKey(store.db, testKeyProvider, newKey()), (err: Error) =>
-        err instanceof KeyOperationRefused && /does not unwrap 3 of 3 data key/.test(err.message) && err.message.includes(next.id));
+        err instanceof KeyOperationRefused && /does not unwrap 6 of 6 data key/.test(err.message) && err.message.includes(next.id));
       assert.deepEqual(await store.db.selectFrom('data_keys').select(['key_id', 'wrapped']).orderBy('key_id').execute(), before_);
       await assert.rejects(rotateDataKeys(store.db, testKeyProvider), KeyOperationRefused);
       await assert.rejects(rotateMasterKey(store.db, next, next), /is the current one/);
@@ -160,15 +161,16 @@ for (const kind of STORE_KINDS) {
       const retiredKey = sealedKeyId((await sealedRow(store, m.id, old)).narrative_confidential_sealed);
       const otherKey = sealedKeyId((await sealedRow(store, other.id, otherId)).narrative_confidential_sealed);
 
-      const result = await rotateDataKeys(store.db, provider, { missionId: m.id });
-      assert.equal(result.rotated.length, 1);
+      const all = await rotateDataKeys(store.db, provider, { missionId: m.id });
+      assert.deepEqual(all.rotated.map((r) => r.purpose).sort(), ['accounts', 'mrm'], 'every purpose of the mission');
+      const result = { rotated: all.rotated.filter((r) => r.purpose === 'mrm') };
       assert.deepEqual({ ...result.rotated[0], newKeyId: undefined }, { missionId: m.id, purpose: 'mrm', retiredKeyId: retiredKey, newKeyId: undefined });
       const fresh = await seed(app, m, 'NEWKEY');
       assert.equal(sealedKeyId((await sealedRow(store, m.id, fresh)).narrative_confidential_sealed), result.rotated[0]!.newKeyId);
       assert.equal(sealedKeyId((await sealedRow(store, m.id, fresh)).coordinates_sealed), result.rotated[0]!.newKeyId);
       assert.match((await readIncident(app, m, old)).json().narrative.confidential, /OLDKEY/);
       assert.match((await readIncident(app, m, fresh)).json().narrative.confidential, /NEWKEY/);
-      const keys = await store.db.selectFrom('data_keys').select(['key_id', 'retired_at']).where('mission_id', '=', m.id).execute();
+      const keys = await store.db.selectFrom('data_keys').select(['key_id', 'retired_at']).where('mission_id', '=', m.id).where('purpose', '=', 'mrm').execute();
       assert.deepEqual(keys.map((k) => [k.key_id, k.retired_at !== null]).sort(), [[retiredKey, true], [result.rotated[0]!.newKeyId, false]].sort());
       // Another mission is untouched; the audit trail says what happened, in the mission's own chain.
       const seedOther = await seed(app, other, 'OTHER2');
@@ -192,7 +194,7 @@ for (const kind of STORE_KINDS) {
       const result = await shredMissionKeys(store.db, m.id, 'mrm');
       assert.equal(result.deleted.length, 2);
       assert.equal(result.sealedFields, 4);
-      assert.equal((await store.db.selectFrom('data_keys').select('key_id').where('mission_id', '=', m.id).execute()).length, 0);
+      assert.equal((await store.db.selectFrom('data_keys').select('key_id').where('mission_id', '=', m.id).where('purpose', '=', 'mrm').execute()).length, 0);
       const row = await sealedRow(store, m.id, id);
       assert.deepEqual(Buffer.from(row.narrative_confidential_sealed!), Buffer.from(before_.narrative_confidential_sealed!), 'the ciphertext is still there');
       await assert.rejects(fieldCrypto(store.db).open(m.id, row.narrative_confidential_sealed!, `incidents/${id}/narrative_confidential`), SealedFieldShredded);
@@ -263,7 +265,7 @@ describe('tutela keys (CLI, PGlite folder)', () => {
   it('rotates the master key, refuses the wrong key, and shreds only when confirmed', async () => {
     const oldB64 = process.env.TUTELA_MASTER_KEY!;
     const { stdout } = await cli(['rotate', '--new-key-file', keyFile], oldB64);
-    assert.match(stdout, /master key rotated: 1 data key\(s\) in 1 mission\(s\) re-wrapped from \w+ to \w+/);
+    assert.match(stdout, /master key rotated: 2 data key\(s\) in 1 mission\(s\) re-wrapped from \w+ to \w+/);
     assert.ok(stdout.includes(newProvider.id));
 
     // The old key is now the wrong key: refused with a sentence, exit 1, nothing changed.
@@ -273,13 +275,13 @@ describe('tutela keys (CLI, PGlite folder)', () => {
 
     const rotated = await cli(['rotate', '--data-keys'], next);
     assert.match(rotated.stdout, new RegExp(`mission ${m.id} mrm +retired [0-9a-f-]+, new [0-9a-f-]+`));
-    assert.match(rotated.stdout, /data keys rotated: 1/);
+    assert.match(rotated.stdout, /data keys rotated: 2/);
 
     let store = await openStore({ kind: 'pglite', dataDir: data }, { keyProvider: newProvider });
     let app = await testServer(store);
     let res = await readIncident(app, m, id);
     assert.match(res.json().narrative.confidential, /CLIMARK/, 'the new key reads what the old one sealed');
-    const wrapped = (await store.db.selectFrom('data_keys').select('wrapped').where('mission_id', '=', m.id).execute()).map((r) => Buffer.from(r.wrapped));
+    const wrapped = (await store.db.selectFrom('data_keys').select('wrapped').where('mission_id', '=', m.id).where('purpose', '=', 'mrm').execute()).map((r) => Buffer.from(r.wrapped));
     assert.equal(wrapped.length, 2);
     const ciphertext = Buffer.from((await sealedRow(store, m.id, id)).narrative_confidential_sealed!);
     await app.close();
@@ -297,7 +299,7 @@ describe('tutela keys (CLI, PGlite folder)', () => {
       assert.equal(res.json().narrative.confidential, '');
       const row = await sealedRow(store, m.id, id);
       assert.ok(row.narrative_confidential_sealed && row.coordinates_sealed, 'the ciphertext stays in the row');
-      assert.equal((await store.db.selectFrom('data_keys').select('key_id').where('mission_id', '=', m.id).execute()).length, 0);
+      assert.equal((await store.db.selectFrom('data_keys').select('key_id').where('mission_id', '=', m.id).where('purpose', '=', 'mrm').execute()).length, 0);
       await sql`checkpoint`.execute(store.db);
     } finally {
       await app.close();

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { scopeSchema, createUserBody } from '../modules/accounts/schema.ts';
-import { createUser, resetPassword } from '../modules/accounts/service.ts';
-import { listUsers } from '../modules/accounts/repository.ts';
+import { createUser, resetPassword, resetSecondFactor } from '../modules/accounts/service.ts';
+import { findUserByUsername, listUsers } from '../modules/accounts/repository.ts';
 import { requireMission } from '../modules/reference/service.ts';
 import { loadConfig } from '../platform/config.ts';
 import { systemContext, ROLES } from '../platform/context.ts';
@@ -97,6 +97,20 @@ export function registerUserCommands(program: Command): void {
       });
     });
 
+  users.command('reset-second-factor')
+    .description('Remove the authenticator of an account (a lost phone) and end its sessions; its next login enrols a new one')
+    .requiredOption('--username <name>', 'login name')
+    .option('--mission <id>', 'mission code')
+    .action(async (opts: { username: string; mission?: string }) => {
+      await withStore(async (store) => {
+        const missionId = await resolveMission(store, opts.mission);
+        const user = await findUserByUsername(store.db, opts.username.trim().toLowerCase());
+        if (!user || user.mission_id !== missionId) throw new AppError('record.not_found', { field: 'username', rule: `no account ${opts.username} in mission ${missionId}` });
+        const { revoked_sessions } = await resetSecondFactor(store.db, systemContext(missionId), user.user_id);
+        console.log(`second factor of ${opts.username} removed; ${revoked_sessions} session(s) ended. The next login sets up a new authenticator.`);
+      });
+    });
+
   users.command('list')
     .description('List the accounts of a mission')
     .option('--mission <id>', 'mission code')
@@ -105,7 +119,8 @@ export function registerUserCommands(program: Command): void {
         const missionId = await resolveMission(store, opts.mission);
         for (const u of await listUsers(store.db, missionId)) {
           const scope = [u.scope_country, ...u.scope_areas, u.scope_agency].filter(Boolean).join(' ');
-          console.log(`${u.username.padEnd(24)} ${u.role.padEnd(16)} ${scope || '(whole mission)'}${u.disabled_at ? '  [disabled]' : ''}`);
+          const flags = [u.totp_enabled_at ? '2FA' : '', u.disabled_at ? '[disabled]' : ''].filter(Boolean).join(' ');
+          console.log(`${u.username.padEnd(24)} ${u.role.padEnd(16)} ${(scope || '(whole mission)').padEnd(30)} ${flags}`.trimEnd());
         }
       });
     });

@@ -46,7 +46,7 @@ export function auditValues(rows: AuditRow[]) {
 }
 
 /** Writes audit rows in the caller's transaction: the change and its record commit or vanish together. */
-export async function writeAudit(trx: Transaction<DB>, rows: AuditRow[]): Promise<void> {
+export async function writeAudit(trx: Transaction<DB> | Kysely<DB>, rows: AuditRow[]): Promise<void> {
   if (rows.length === 0) return;
   await trx.insertInto('audit_events').values(auditValues(rows)).execute();
 }

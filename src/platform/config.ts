@@ -12,6 +12,7 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   TUTELA_SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
   TUTELA_SESSION_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(15),
+  TUTELA_TOTP_WINDOW_STEPS: z.coerce.number().int().min(0).max(10).default(1),
   TUTELA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TUTELA_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
   TUTELA_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
@@ -29,6 +30,8 @@ export interface Config {
   sessionTtlMs: number;
   /** How long a verified session may be reused from memory; 0 asks the store on every request. */
   sessionCacheMs: number;
+  /** 30-second steps either side of now in which an authenticator code is accepted (phones with drifting clocks). */
+  totpWindowSteps: number;
   logLevel: z.infer<typeof envSchema>['TUTELA_LOG_LEVEL'];
   /** The master key that wraps the data keys: given in the environment, or read from (or created in) a file. */
   masterKey: { base64?: string; file: string };
@@ -52,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     http: { host: e.HOST, port: e.PORT, trustProxy: e.TUTELA_TRUST_PROXY === 'true', bodyLimitBytes: 1024 * 1024 },
     sessionTtlMs: e.TUTELA_SESSION_HOURS * 3600 * 1000,
     sessionCacheMs: e.TUTELA_SESSION_CACHE_SECONDS * 1000,
+    totpWindowSteps: e.TUTELA_TOTP_WINDOW_STEPS,
     logLevel: e.TUTELA_LOG_LEVEL,
     masterKey: { ...(e.TUTELA_MASTER_KEY && { base64: e.TUTELA_MASTER_KEY }), file: path.resolve(e.TUTELA_MASTER_KEY_FILE) },
   };

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { createUser } from '../../src/modules/accounts/service.ts';
+import { currentTotpStep, totpCodeAt } from '../../src/modules/accounts/two-factor.ts';
 import { setupMission } from '../../src/modules/reference/service.ts';
 import { loadConfig } from '../../src/platform/config.ts';
 import { systemContext, type Role } from '../../src/platform/context.ts';
@@ -20,7 +21,8 @@ export interface Mission {
 }
 
 export async function testServer(store: Store): Promise<FastifyInstance> {
-  const config = { ...loadConfig({}), logLevel: 'silent' as const };
+  // A wide code window: tests log the same account in several times a minute, and each code is single-use.
+  const config = { ...loadConfig({ TUTELA_TOTP_WINDOW_STEPS: '10' }), logLevel: 'silent' as const };
   const app = await createServer(store, config);
   await app.ready();
   return app;
@@ -71,10 +73,74 @@ export async function newMission(store: Store, app: FastifyInstance): Promise<Mi
   return { id, areas, parties, tokens, usernames };
 }
 
-export async function login(app: FastifyInstance, username: string, password: string): Promise<string> {
-  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password } });
-  if (res.statusCode !== 200) throw new Error(`login ${username}: ${res.statusCode} ${res.body}`);
-  return res.json().token as string;
+/**
+ * The authenticator app of every test account that enrolled: its secret and the last step used, so
+ * each login gets a fresh code (the server refuses a code twice). Test servers accept ±10 steps.
+ */
+const authenticators = new Map<string, { secret: string; lastStep: number }>();
+
+/** The next unused code of `username`'s authenticator, as the phone would show it around `now`. */
+export function totpCodeFor(username: string, now = new Date(), windowSteps = 10): string {
+  const a = authenticators.get(username);
+  if (!a) throw new Error(`${username} has no second factor enrolled in this test process`);
+  const current = currentTotpStep(now);
+  const step = Math.max(a.lastStep + 1, current - windowSteps);
+  if (step > current + windowSteps) throw new Error(`no unused code left for ${username} around ${now.toISOString()}`);
+  a.lastStep = step;
+  return totpCodeAt(a.secret, step);
+}
+
+type Send = (path: string, body: unknown, token?: string) => Promise<{ status: number; body: any }>;
+
+/**
+ * Logs in as a person would: password, then the authenticator code if the account has one; and, for a
+ * role that needs a second factor and has none yet, enrols one (unless a one-time password must be
+ * changed first: `login` then returns the restricted token and the test continues from there).
+ */
+async function loginWith(send: Send, username: string, password: string, windowSteps: number): Promise<string> {
+  let res = await send('/api/v1/auth/login', { username, password });
+  if (res.status === 401 && res.body?.error?.code === 'auth.second_factor_required') {
+    res = await send('/api/v1/auth/login', { username, password, totp_code: totpCodeFor(username, new Date(), windowSteps) });
+  }
+  if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${JSON.stringify(res.body)}`);
+  const token = res.body.token as string;
+  if (res.body.second_factor_enrolment_required && !res.body.password_change_required) await enrolWith(send, token, username);
+  return token;
+}
+
+async function enrolWith(send: Send, token: string, username: string): Promise<void> {
+  const started = await send('/api/v1/auth/second-factor/enrol', {}, token);
+  if (started.status !== 200) throw new Error(`enrol ${username}: ${started.status} ${JSON.stringify(started.body)}`);
+  const step = currentTotpStep(new Date());
+  const confirmed = await send('/api/v1/auth/second-factor/confirm', { code: totpCodeAt(started.body.secret, step) }, token);
+  if (confirmed.status !== 204) throw new Error(`confirm ${username}: ${confirmed.status} ${JSON.stringify(confirmed.body)}`);
+  authenticators.set(username, { secret: started.body.secret, lastStep: step });
+}
+
+const injectSender = (app: FastifyInstance): Send => async (url, payload, token) => {
+  const res = await app.inject({ method: 'POST', url, payload: payload as object, headers: token ? auth(token) : {} });
+  return { status: res.statusCode, body: res.body ? res.json() : null };
+};
+
+export function login(app: FastifyInstance, username: string, password: string): Promise<string> {
+  return loginWith(injectSender(app), username, password, 10);
+}
+
+/** Sets up the authenticator of a session that was told to (after its password change, say). */
+export function enrolSecondFactor(app: FastifyInstance, token: string, username: string): Promise<void> {
+  return enrolWith(injectSender(app), token, username);
+}
+
+/** The same login against a server process started by server-process.ts (which accepts codes ±10 steps). */
+export function loginOverHttp(baseUrl: string, username: string, password: string): Promise<string> {
+  return loginWith(async (url, body, token) => {
+    const res = await fetch(`${baseUrl}${url}`, {
+      method: 'POST', body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json', ...(token ? auth(token) : {}) },
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  }, username, password, 10);
 }
 
 export const auth = (token: string) => ({ authorization: `Bearer ${token}` });

@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/platform/config.ts';
 import { ROLES, systemContext, type Role, type Scope } from '../../src/platform/context.ts';
 import type { Store } from '../../src/platform/db/store.ts';
 import { createServer } from '../../src/server.ts';
+import { currentTotpStep, totpCodeAt } from '../../src/modules/accounts/two-factor.ts';
 import { auth, incidentBody, login, newMission, PASSWORD, type Mission } from './fixtures.ts';
 
 /**
@@ -21,7 +22,7 @@ export interface RouteEntry {
   key: string;
   method: string;
   url: string;
-  auth: 'public' | 'user' | 'password_change';
+  auth: 'public' | 'user' | 'setup';
   access: NonNullable<RouteOptions['config']>['access'];
 }
 
@@ -56,6 +57,8 @@ export interface World {
   foreignUserId: string;
   /** The body of every incident the world records; tests may add sensitive content. */
   incidentBody: (pcode: string) => Record<string, unknown>;
+  /** The first session of a new account of `role`: password only, no second factor yet. */
+  firstSession(role: Role): Promise<string>;
   /** A fresh incident recorded by `owner` (monitor in Djugu, monitorBeni in Beni). */
   newIncident(owner: 'monitor' | 'monitorBeni'): Promise<{ id: string; version: number; violations: { id: string; version: number }[] }>;
   /** A throwaway account of the role (for probes that end sessions or change the password). */
@@ -107,7 +110,14 @@ export async function buildWorld(store: Store, app: FastifyInstance, options: { 
   // Data keys are created on the first sealed write: make it once before probes run in parallel.
   await newIncident('monitor');
   await newIncident('monitorBeni');
-  return { app, store, m, actors, targetUserId: target.user.id, foreignUserId: foreign.user.id, incidentBody: body, newIncident, throwawayUser: (role) => makeUser(role) };
+  async function firstSession(role: Role): Promise<string> {
+    const username = `${m.id}.first.${randomBytes(4).toString('hex')}`;
+    await createUser(store.db, sys, { username, display_name: role, role, scope: scopes[role], password: PASSWORD });
+    const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password: PASSWORD } });
+    if (res.statusCode !== 200) throw new Error(`first login: ${res.statusCode} ${res.body}`);
+    return res.json().token as string;
+  }
+  return { app, store, m, actors, targetUserId: target.user.id, foreignUserId: foreign.user.id, incidentBody: body, newIncident, throwawayUser: (role) => makeUser(role), firstSession };
 }
 
 export interface ProbeRequest { token: string; url: string; payload?: unknown }
@@ -173,6 +183,16 @@ export const PROBES: Record<string, Probe> = {
   'POST /api/v1/users': async (w, role) => ({
     token: token(w, role), url: '/api/v1/users',
     payload: { username: `${w.m.id}.new.${randomBytes(3).toString('hex')}`, role: 'analyst', scope: { country: 'COD', areas: [], agency: null } },
+  }),
+  // A new account's first session, before any second factor: what enrolment is for.
+  'POST /api/v1/auth/second-factor/enrol': async (w, role) => ({ token: await w.firstSession(role), url: '/api/v1/auth/second-factor/enrol' }),
+  'POST /api/v1/auth/second-factor/confirm': async (w, role) => {
+    const first = await w.firstSession(role);
+    const started = await w.app.inject({ method: 'POST', url: '/api/v1/auth/second-factor/enrol', headers: auth(first) });
+    return { token: first, url: '/api/v1/auth/second-factor/confirm', payload: { code: totpCodeAt(started.json().secret, currentTotpStep(new Date())) } };
+  },
+  'POST /api/v1/users/:user_id/second-factor/reset': async (w, role, scope) => ({
+    token: token(w, role), url: `/api/v1/users/${scope === 'out' ? w.foreignUserId : w.targetUserId}/second-factor/reset`,
   }),
   'POST /api/v1/users/:user_id/sessions/revoke': async (w, role, scope) => ({
     token: token(w, role), url: `/api/v1/users/${scope === 'out' ? w.foreignUserId : w.targetUserId}/sessions/revoke`,

@@ -21,7 +21,7 @@ export interface StartOptions {
 
 /** Starts `tutela serve` as a real process on a free port and resolves once it prints where it listens. */
 export function startServer(storeEnv: Record<string, string>, options: StartOptions = {}): Promise<ServerProcess> {
-  const env: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', PORT: '0', TUTELA_LOG_LEVEL: 'warn', ...storeEnv };
+  const env: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', PORT: '0', TUTELA_LOG_LEVEL: 'warn', TUTELA_TOTP_WINDOW_STEPS: '10', ...storeEnv };
   if (!storeEnv.DATABASE_URL) delete env.DATABASE_URL;
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), path.join(repoRoot, 'bin/tutela.mjs'), 'serve'],
     { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });

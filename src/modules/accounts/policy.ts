@@ -6,6 +6,7 @@ export const accountActions = {
   'user.list': (actor: Actor) => actor.role === 'admin',
   'user.create': (actor: Actor) => actor.role === 'admin',
   'user.revoke_sessions': (actor: Actor) => actor.role === 'admin',
+  'user.reset_second_factor': (actor: Actor) => actor.role === 'admin',
 } as const;
 
 export function authorizeAccounts(actor: Actor, action: keyof typeof accountActions): void {

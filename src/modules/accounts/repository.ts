@@ -16,7 +16,7 @@ export function listUsers(db: Q, missionId: string): Promise<UserRow[]> {
   return db.selectFrom('users').selectAll().where('mission_id', '=', missionId).orderBy('username').execute();
 }
 
-export async function insertUser(db: Q, row: Omit<UserRow, 'created_at' | 'disabled_at'>): Promise<UserRow> {
+export async function insertUser(db: Q, row: Omit<UserRow, 'created_at' | 'disabled_at' | 'totp_secret' | 'totp_enabled_at' | 'totp_last_step'>): Promise<UserRow> {
   return db.insertInto('users').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
@@ -27,7 +27,10 @@ export async function setPassword(db: Q, missionId: string, userId: string, pass
     .execute();
 }
 
-export async function insertSession(db: Q, row: { mission_id: string; session_id: string; user_id: string; token_hash: Buffer; expires_at: Date; client_address: string | null }): Promise<void> {
+export async function insertSession(db: Q, row: {
+  mission_id: string; session_id: string; user_id: string; token_hash: Buffer; expires_at: Date; client_address: string | null;
+  second_factor: boolean; transport: 'bearer' | 'cookie';
+}): Promise<void> {
   await db.insertInto('sessions').values(row).execute();
 }
 
@@ -35,7 +38,8 @@ export async function insertSession(db: Q, row: { mission_id: string; session_id
 export function findLiveSession(db: Q, tokenHash: Buffer, now: Date) {
   return db.selectFrom('sessions as s')
     .innerJoin('users as u', (j) => j.onRef('u.mission_id', '=', 's.mission_id').onRef('u.user_id', '=', 's.user_id'))
-    .select(['s.session_id', 's.mission_id', 's.expires_at', 'u.user_id', 'u.username', 'u.role', 'u.scope_country', 'u.scope_areas', 'u.scope_agency', 'u.must_change_password'])
+    .select(['s.session_id', 's.mission_id', 's.expires_at', 's.second_factor', 's.transport',
+      'u.user_id', 'u.username', 'u.role', 'u.scope_country', 'u.scope_areas', 'u.scope_agency', 'u.must_change_password'])
     .where('s.token_hash', '=', tokenHash)
     .where('s.revoked_at', 'is', null)
     .where('s.expires_at', '>', now)
@@ -54,6 +58,35 @@ export async function revokeOtherSessions(db: Q, missionId: string, userId: stri
     .where('mission_id', '=', missionId).where('user_id', '=', userId).where('revoked_at', 'is', null)
     .$if(keepSessionId !== undefined, (q) => q.where('session_id', '!=', keepSessionId!))
     .execute();
+}
+
+/* ---------- second factor (migration 20261125044000_two_factor) ---------- */
+
+/**
+ * Accepts a TOTP step only if it is later than the last one accepted, atomically: of two logins racing
+ * with the same code, one wins and the other finds no row. True when this step was accepted.
+ */
+export async function consumeTotpStep(db: Q, missionId: string, userId: string, step: number): Promise<boolean> {
+  const row = await db.updateTable('users').set({ totp_last_step: String(step) })
+    .where('mission_id', '=', missionId).where('user_id', '=', userId)
+    .where('totp_last_step', '<', String(step))
+    .returning('user_id').executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function setTotpSecret(db: Q, missionId: string, userId: string, sealed: Buffer | null): Promise<void> {
+  await db.updateTable('users').set({ totp_secret: sealed, totp_enabled_at: null })
+    .where('mission_id', '=', missionId).where('user_id', '=', userId).execute();
+}
+
+export async function enableTotp(db: Q, missionId: string, userId: string, step: number, now: Date): Promise<void> {
+  await db.updateTable('users').set({ totp_enabled_at: now, totp_last_step: String(step) })
+    .where('mission_id', '=', missionId).where('user_id', '=', userId).execute();
+}
+
+export async function markSessionSecondFactor(db: Q, missionId: string, sessionId: string): Promise<void> {
+  await db.updateTable('sessions').set({ second_factor: true })
+    .where('mission_id', '=', missionId).where('session_id', '=', sessionId).execute();
 }
 
 /* ---------- login throttle (table from migration 20261125041000_login_throttle) ---------- */

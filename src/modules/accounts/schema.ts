@@ -14,14 +14,31 @@ export const scopeSchema = z.object({
 export const loginBody = z.object({
   username: z.string().min(1).max(64),
   password: z.string().min(1).max(256),
+  /** Required once the account has a second factor: the authenticator app's current code. */
+  totp_code: z.string().regex(/^\s*\d{6}\s*$/, 'six digits').optional(),
+  /** `cookie` (the web app): the session goes into an HttpOnly cookie, and `csrf_token` must be sent back in X-CSRF-Token on every unsafe request. */
+  session: z.enum(['bearer', 'cookie']).default('bearer'),
 });
 
 export const loginResponse = z.object({
-  token: z.string(),
+  /** The bearer token (absent for cookie sessions, whose token scripts never see). */
+  token: z.string().optional(),
+  csrf_token: z.string().optional(),
   expires_at: z.string().datetime(),
   password_change_required: z.boolean(),
+  /** The role needs a second factor and the account has none yet: only enrolment is open until it is confirmed. */
+  second_factor_enrolment_required: z.boolean(),
   user: z.lazy(() => userView),
 });
+
+export const enrolmentResponse = z.object({
+  /** Base32 secret, for typing into the app when the QR code cannot be scanned. Shown once. */
+  secret: z.string(),
+  /** `otpauth://totp/…` URI for a QR code. */
+  otpauth_uri: z.string(),
+});
+
+export const confirmSecondFactorBody = z.object({ code: z.string().regex(/^\s*\d{6}\s*$/, 'six digits') });
 
 export const changePasswordBody = z.object({
   current_password: z.string().min(1).max(256),

@@ -46,6 +46,10 @@ export interface UsersTable {
   must_change_password: boolean;
   disabled_at: Date | null;
   created_at: Timestamp;
+  /** Sealed TOTP secret (purpose `accounts`); null until enrolment starts. */
+  totp_secret: Generated<Buffer | Uint8Array | null>;
+  totp_enabled_at: Generated<Date | null>;
+  totp_last_step: Generated<string>;
 }
 
 export interface SessionsTable {
@@ -57,6 +61,8 @@ export interface SessionsTable {
   expires_at: Timestamp;
   revoked_at: Date | null;
   client_address: string | null;
+  second_factor: Generated<boolean>;
+  transport: Generated<'bearer' | 'cookie'>;
 }
 
 export interface IncidentsTable {

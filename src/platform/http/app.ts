@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
@@ -7,21 +8,26 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import type { RequestContext, Role } from '../context.ts';
 import type { DB } from '../db/schema.ts';
-import { AppError } from '../errors.ts';
+import { auditRow, writeAudit } from '../audit.ts';
+import { AppError, type ErrorCode } from '../errors.ts';
 import { errorHandler } from './errors.ts';
+import { csrfMatches, needsCsrf, SESSION_COOKIE } from './web-session.ts';
 
 
 export interface Deps {
   db: Kysely<DB>;
   config: Config;
-  /** Resolves a bearer token to the request's actor (accounts module); injected to keep platform free of modules. */
-  authenticate(token: string): Promise<{ actor: RequestContext['actor']; mustChangePassword: boolean }>;
+  /** Resolves a session token to the request's actor (accounts module); injected to keep platform free of modules. */
+  authenticate(token: string): Promise<{ actor: RequestContext['actor']; pending: 'password_change' | 'second_factor_enrolment' | null; transport: 'bearer' | 'cookie' }>;
 }
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** `public` routes need no token; `password_change` routes stay open while a one-time password is unchanged. */
-    auth?: 'public' | 'user' | 'password_change';
+    /**
+     * `public` routes need no session; `setup` routes stay open to a session that must first change its
+     * one-time password or enrol a second factor; every other route is closed to it.
+     */
+    auth?: 'public' | 'user' | 'setup';
     /**
      * Who may call this route, declared beside it so tests can check every route against every role:
      * `roles` that pass the route's policy at all (others get 403), and `record` when the route names a
@@ -70,15 +76,41 @@ export async function buildApp(deps: Deps, registerModules: (app: FastifyInstanc
     xContentTypeOptions: true,
   });
 
+  await app.register(fastifyCookie);
   app.addHook('onRequest', async (request) => {
     const mode = request.routeOptions.config.auth ?? 'user';
     if (mode === 'public') return;
     const header = request.headers.authorization;
-    if (!header || !/^Bearer\s+\S+$/i.test(header)) throw new AppError('auth.required');
-    const { actor, mustChangePassword } = await deps.authenticate(header.replace(/^Bearer\s+/i, ''));
-    if (mustChangePassword && mode !== 'password_change') throw new AppError('auth.password_change_required');
+    const cookie = request.cookies[SESSION_COOKIE];
+    if (header !== undefined && !/^Bearer\s+\S+$/i.test(header)) throw new AppError('auth.required');
+    if (header === undefined && !cookie) throw new AppError('auth.required');
+    const viaCookie = header === undefined;
+    const token = viaCookie ? cookie! : header.replace(/^Bearer\s+/i, '');
+    let session: Awaited<ReturnType<Deps['authenticate']>>;
+    try {
+      session = await deps.authenticate(token);
+      // A session lives on the channel it was issued for: a cookie session's token is not a bearer token.
+      if (viaCookie !== (session.transport === 'cookie')) throw new AppError('auth.session_invalid');
+    } catch (err) {
+      if (err instanceof AppError) await refuse(request, null, err.code);
+      throw err;
+    }
+    const { actor, pending } = session;
+    if (viaCookie && needsCsrf(request.method) && !csrfMatches(token, request.headers['x-csrf-token'])) {
+      await refuse(request, actor, 'auth.csrf_failed');
+      throw new AppError('auth.csrf_failed');
+    }
+    if (pending && mode !== 'setup') {
+      throw new AppError(pending === 'password_change' ? 'auth.password_change_required' : 'auth.second_factor_enrolment_required');
+    }
     request.ctx = { actor, clientAddress: request.ip, requestId: request.id };
   });
+
+  /** A refused session or a forged cross-site request is on record, even though nothing else happens. */
+  async function refuse(request: FastifyRequest, actor: RequestContext['actor'] | null, code: ErrorCode) {
+    await writeAudit(deps.db, [auditRow({ actor, clientAddress: request.ip, requestId: request.id },
+      { action: 'auth.request_refused', details: { code, method: request.method, route: request.routeOptions.url ?? null } })]);
+  }
 
   await app.register(fastifySwagger, {
     openapi: {
