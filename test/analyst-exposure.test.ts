@@ -6,8 +6,8 @@ import { buildWorld, collectRoutes, PROBES, rolesOf } from './support/route-tabl
 
 /**
  * Issue 3, item 1: an analyst works with aggregates only. Across every route an analyst may call, the
- * whole JSON of each answer carries none of the seeded confidential narrative, victim references, source
- * references or exact coordinate digits; routes closed to analysts are called too and their refusals checked.
+ * whole JSON of each answer carries none of the seeded confidential narrative, victim references and
+ * identities (name, birth date, parents), source references and names, or exact coordinate digits; routes closed to analysts are called too and their refusals checked.
  */
 describeStores('analyst exposure', ({ it, h }) => {
   it('no analyst-reachable route returns a narrative, a victim or source reference, or exact coordinates', async () => {
@@ -19,13 +19,18 @@ describeStores('analyst exposure', ({ it, h }) => {
       source: `SREF-${tag}`,
       latitude: '1.6234817',
       longitude: '30.2519463',
+      childName: `Amani-${tag} Bahati`,
+      birthDate: '2013-04-09',
+      parents: `Parent-${tag}`,
+      sourceName: `Witness-${tag}`,
     };
     const body = (m: Mission, pcode: string) => {
       const base = incidentBody(m);
       const violations = base.violations.map((v) => ({
         ...v,
-        ...('victims' in v && { victims: [{ ref: secrets.victim, sex: 'female', age: 12, age_estimated: false }] }),
-        ...('sources' in v && { sources: (v.sources ?? []).map((s) => ({ ...s, ref: secrets.source })) }),
+        ...('victims' in v && { victims: [{ ref: secrets.victim, sex: 'female', age: 12, age_estimated: false,
+          identity: { full_name: secrets.childName, date_of_birth: secrets.birthDate, parents_names: secrets.parents } }] }),
+        ...('sources' in v && { sources: (v.sources ?? []).map((s) => ({ ...s, ref: secrets.source, identity: { full_name: secrets.sourceName, contact: '' } })) }),
       }));
       return {
         ...base, violations,
@@ -38,7 +43,7 @@ describeStores('analyst exposure', ({ it, h }) => {
     // The seeding worked: a verifier with the record in scope does see the sealed content (so the
     // absence below is the analyst's view, not missing data).
     const own = await world.newIncident('monitorBeni');
-    const seen = await app.inject({ method: 'GET', url: `/api/v1/incidents/${own.id}?include=narrative_confidential`, headers: auth(world.actors.verifier.token) });
+    const seen = await app.inject({ method: 'GET', url: `/api/v1/incidents/${own.id}?include=all`, headers: auth(world.actors.verifier.token) });
     assert.equal(seen.statusCode, 200);
     for (const s of Object.values(secrets)) assert.ok(seen.body.includes(s), `seeded ${s} should be visible to the verifier`);
 
@@ -61,7 +66,7 @@ describeStores('analyst exposure', ({ it, h }) => {
       }
     }
     // Asking outright for the confidential narrative of a record the analyst can name.
-    for (const url of [`/api/v1/incidents/${own.id}?include=narrative_confidential`, `/api/v1/violations/${own.violations[0]!.id}`,
+    for (const url of [`/api/v1/incidents/${own.id}?include=narrative_confidential`, `/api/v1/incidents/${own.id}?include=all`, `/api/v1/violations/${own.violations[0]!.id}`,
       `/api/v1/incidents?from=2025-01-01`, `/api/v1/violations?type=killing`, `/api/v1/audit?target_id=${own.id}`]) {
       const res = await app.inject({ method: 'GET', url, headers: auth(world.actors.analyst.token) });
       check(`GET ${url}`, res.statusCode, res.body);

@@ -120,15 +120,15 @@ for (const kind of STORE_KINDS) {
       const b = await seed(app, m2, 'BRAVO');
       const next = newKey();
       const result = await rotateMasterKey(store.db, provider, next);
-      // Two keys per mission: `mrm` (sealed incident fields) and `accounts` (the users' TOTP secrets).
-      assert.deepEqual({ dataKeys: result.dataKeys, missions: result.missions, to: result.to }, { dataKeys: 4, missions: 2, to: next.id });
+      // Three keys per mission: `mrm` (sealed incident fields), `accounts` (TOTP secrets), `pseudonym` (blind indexes).
+      assert.deepEqual({ dataKeys: result.dataKeys, missions: result.missions, to: result.to }, { dataKeys: 6, missions: 2, to: next.id });
       provider = next;
       // In this process the store goes on working, and a key created now is wrapped by the new master key.
       assert.match((await readIncident(app, m1, a)).json().narrative.confidential, /ALPHA/);
       const m3 = await newMission(store, app);
       const c = await seed(app, m3, 'CHARLIE');
       const ids = await store.db.selectFrom('data_keys').select('master_key_id').execute();
-      assert.ok(ids.length === 6 && ids.every((r) => r.master_key_id === next.id), JSON.stringify(ids));
+      assert.ok(ids.length === 9 && ids.every((r) => r.master_key_id === next.id), JSON.stringify(ids));
       assert.deepEqual(await auditActions(store, '*'), ['keys.rotate_master']);
 
       await reopen(next);
@@ -146,7 +146,7 @@ for (const kind of STORE_KINDS) {
       // Rotating from the wrong (old) key is refused, and changes nothing.
       const before_ = await store.db.selectFrom('data_keys').select(['key_id', 'wrapped']).orderBy('key_id').execute();
       await assert.rejects(rotateMasterKey(store.db, testKeyProvider, newKey()), (err: Error) =>
-        err instanceof KeyOperationRefused && /does not unwrap 6 of 6 data key/.test(err.message) && err.message.includes(next.id));
+        err instanceof KeyOperationRefused && /does not unwrap 9 of 9 data key/.test(err.message) && err.message.includes(next.id));
       assert.deepEqual(await store.db.selectFrom('data_keys').select(['key_id', 'wrapped']).orderBy('key_id').execute(), before_);
       await assert.rejects(rotateDataKeys(store.db, testKeyProvider), KeyOperationRefused);
       await assert.rejects(rotateMasterKey(store.db, next, next), /is the current one/);
@@ -162,7 +162,7 @@ for (const kind of STORE_KINDS) {
       const otherKey = sealedKeyId((await sealedRow(store, other.id, otherId)).narrative_confidential_sealed);
 
       const all = await rotateDataKeys(store.db, provider, { missionId: m.id });
-      assert.deepEqual(all.rotated.map((r) => r.purpose).sort(), ['accounts', 'mrm'], 'every purpose of the mission');
+      assert.deepEqual(all.rotated.map((r) => r.purpose).sort(), ['accounts', 'mrm'], 'every purpose but pseudonyms, which must not change');
       const result = { rotated: all.rotated.filter((r) => r.purpose === 'mrm') };
       assert.deepEqual({ ...result.rotated[0], newKeyId: undefined }, { missionId: m.id, purpose: 'mrm', retiredKeyId: retiredKey, newKeyId: undefined });
       const fresh = await seed(app, m, 'NEWKEY');
@@ -265,7 +265,7 @@ describe('tutela keys (CLI, PGlite folder)', () => {
   it('rotates the master key, refuses the wrong key, and shreds only when confirmed', async () => {
     const oldB64 = process.env.TUTELA_MASTER_KEY!;
     const { stdout } = await cli(['rotate', '--new-key-file', keyFile], oldB64);
-    assert.match(stdout, /master key rotated: 2 data key\(s\) in 1 mission\(s\) re-wrapped from \w+ to \w+/);
+    assert.match(stdout, /master key rotated: 3 data key\(s\) in 1 mission\(s\) re-wrapped from \w+ to \w+/);
     assert.ok(stdout.includes(newProvider.id));
 
     // The old key is now the wrong key: refused with a sentence, exit 1, nothing changed.

@@ -152,6 +152,7 @@ export const PROBES: Record<string, Probe> = {
     token: token(w, role), url: await incidentUrl(w, role, scope, '/violations'), payload: (w.incidentBody(w.m.areas.djugu).violations as unknown[])[1],
   }),
   'GET /api/v1/violations': async (w, role) => ({ token: token(w, role), url: '/api/v1/violations' }),
+  'POST /api/v1/victims/lookup': async (w, role) => ({ token: token(w, role), url: '/api/v1/victims/lookup', payload: { full_name: 'Amani Bahati', date_of_birth: '2012' } }),
   'GET /api/v1/violations/:violation_id': async (w, role, scope) => ({
     token: token(w, role), url: `/api/v1/violations/${(await w.newIncident(recordOwner(role, scope))).violations[0]!.id}`,
   }),

@@ -44,7 +44,7 @@ export function canVerify(actor: Actor, incident: IncidentFacts, level: Verifica
 
 export function permittedIncidentActions(actor: Actor, incident: IncidentFacts): string[] {
   const actions: string[] = [];
-  if (canSee(actor, incident)) actions.push('read', 'read_confidential');
+  if (canSee(actor, incident)) actions.push('read', 'read_confidential', 'read_identities');
   if (canEdit(actor, incident)) actions.push('update', 'add_violation');
   return actions;
 }

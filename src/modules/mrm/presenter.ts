@@ -2,6 +2,7 @@ import type { Actor } from '../../platform/context.ts';
 import { permittedIncidentActions, permittedViolationActions, type IncidentFacts } from './policy.ts';
 import type { IncidentRow, ViolationChildren, ViolationRow } from './repository.ts';
 import type { IncidentView, ViolationView } from './schema.ts';
+import type { openIdentities } from './sealed-fields.ts';
 import { AGE_BANDS } from './vocabulary.ts';
 
 // Orders are fixed here, not by the database's collation, so PGlite and PostgreSQL answer alike.
@@ -13,7 +14,10 @@ export function incidentFacts(row: { created_by: string; country_iso3: string; a
   return { createdBy: row.created_by, countryIso3: row.country_iso3, adminPcode: row.admin_pcode };
 }
 
-export function presentViolation(row: ViolationRow, children: ViolationChildren, actor: Actor, facts: IncidentFacts): ViolationView {
+/** Opened identities of one violation's victims and sources, by reference (sealed-fields.ts `openIdentities`). */
+export type OpenedIdentities = Awaited<ReturnType<typeof openIdentities>>;
+
+export function presentViolation(row: ViolationRow, children: ViolationChildren, actor: Actor, facts: IncidentFacts, identities?: OpenedIdentities): ViolationView {
   const totals = { boys: 0, girls: 0, sex_unknown: 0, total: 0 };
   for (const t of children.tallies) {
     totals.boys += t.boys;
@@ -31,8 +35,14 @@ export function presentViolation(row: ViolationRow, children: ViolationChildren,
     tallies: [...children.tallies].sort((a, b) => bandOrder(a.age_band) - bandOrder(b.age_band)).map((t) => ({ age_band: t.age_band as ViolationView['tallies'][number]['age_band'], boys: t.boys, girls: t.girls, sex_unknown: t.sex_unknown })),
     totals,
     perpetrators: [...children.perpetrators].sort(byText((p) => p.party_id)).map((p) => ({ party_id: p.party_id, attribution_verified: p.attribution_verified })),
-    victims: [...children.victims].sort(byText((v) => v.victim_ref)).map((v) => ({ ref: v.victim_ref, sex: v.sex, age: v.age, age_estimated: v.age_estimated })),
-    sources: [...children.sources].sort(byText((x) => x.source_ref)).map((s) => ({ ref: s.source_ref, category: s.category, type: s.source_type, un_trained_monitor: s.un_trained_monitor, reliability: s.reliability, credibility: s.credibility })),
+    victims: [...children.victims].sort(byText((v) => v.victim_ref)).map((v) => ({
+      ref: v.victim_ref, sex: v.sex, age: v.age, age_estimated: v.age_estimated,
+      ...(identities && { identity: identities.victims.get(v.victim_ref) ?? null }),
+    })),
+    sources: [...children.sources].sort(byText((x) => x.source_ref)).map((s) => ({
+      ref: s.source_ref, category: s.category, type: s.source_type, un_trained_monitor: s.un_trained_monitor, reliability: s.reliability, credibility: s.credibility,
+      ...(identities && { identity: identities.sources.get(s.source_ref) ?? null }),
+    })),
     verification: {
       focal_point: { status: row.status_focal_point as ViolationView['verification']['final']['status'], date: row.date_focal_point },
       technical: { status: row.status_technical as ViolationView['verification']['final']['status'], date: row.date_technical },
@@ -68,12 +78,13 @@ function incidentCore(row: IncidentRow & { shredded_fields?: string[] }, actor: 
   };
 }
 
-export function presentIncident(row: IncidentRow & { shredded_fields?: string[] }, violations: ViolationRow[], children: Map<string, ViolationChildren>, actor: Actor, withConfidential: boolean): IncidentView {
+export function presentIncident(row: IncidentRow & { shredded_fields?: string[] }, violations: ViolationRow[], children: Map<string, ViolationChildren>, actor: Actor, withConfidential: boolean,
+  identities?: Map<string, OpenedIdentities>): IncidentView {
   const facts = incidentFacts(row);
   return {
     ...incidentCore(row, actor),
     narrative: withConfidential ? { public: row.narrative_public, confidential: row.narrative_confidential } : { public: row.narrative_public },
-    violations: [...violations].sort(byText((v) => v.violation_id)).map((v) => presentViolation(v, children.get(v.violation_id) ?? { tallies: [], perpetrators: [], victims: [], sources: [] }, actor, facts)),
+    violations: [...violations].sort(byText((v) => v.violation_id)).map((v) => presentViolation(v, children.get(v.violation_id) ?? { tallies: [], perpetrators: [], victims: [], sources: [] }, actor, facts, identities?.get(v.violation_id))),
   };
 }
 

@@ -210,3 +210,16 @@ export async function violationTypesOf(db: Q, missionId: string, incidentIds: st
   for (const r of rows) out.set(r.incident_id, [...(out.get(r.incident_id) ?? []), r.type]);
   return out;
 }
+
+/** Victims recorded under an identity index, in the incidents `scope` lets the caller see. */
+export function findVictimsByIdentity(db: Q, scope: IncidentScope, missionId: string, identityIndex: string) {
+  return db.selectFrom('violation_victims as vv')
+    .innerJoin('violations as v', (j) => j.onRef('v.mission_id', '=', 'vv.mission_id').onRef('v.violation_id', '=', 'vv.violation_id'))
+    .innerJoin('incidents as i', (j) => j.onRef('i.mission_id', '=', 'v.mission_id').onRef('i.incident_id', '=', 'v.incident_id'))
+    .select(['i.incident_id', 'i.date_start', 'i.admin_pcode', 'v.violation_id', 'v.type', 'vv.victim_ref'])
+    .where('vv.mission_id', '=', missionId).where('vv.identity_index', '=', identityIndex)
+    .where(scope)
+    .orderBy('i.date_start', 'desc').orderBy('v.violation_id')
+    .limit(200)
+    .execute();
+}

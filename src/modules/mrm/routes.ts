@@ -4,8 +4,7 @@ import { requestContext, typed, type Deps } from '../../platform/http/app.ts';
 import { errors } from '../../platform/http/responses.ts';
 import {
   incidentCreateBody, incidentPage, incidentQuery, incidentUpdateBody, incidentView, listQuery, verificationBody, verificationHistory,
-  violationInput, violationPage, violationUpdateBody, violationView,
-} from './schema.ts';
+  violationInput, violationPage, violationUpdateBody, violationView, victimLookupBody, victimLookupResponse } from './schema.ts';
 import * as service from './service.ts';
 
 const incidentParams = z.object({ incident_id: z.string().uuid() });
@@ -28,7 +27,10 @@ export function registerMrmRoutes(app: FastifyInstance, { db }: Deps): void {
   r.get('/api/v1/incidents/:incident_id', {
     config: { access: { roles: ['monitor', 'verifier'], record: 'incident' } },
     schema: { tags, summary: 'One incident with its violations', params: incidentParams, querystring: incidentQuery, response: { 200: incidentView, ...errors(400, 404) } },
-  }, (req) => service.getIncident(db, requestContext(req), req.params.incident_id, req.query.include === 'narrative_confidential'));
+  }, (req) => service.getIncident(db, requestContext(req), req.params.incident_id, {
+    narrative: req.query.include === 'narrative_confidential' || req.query.include === 'all',
+    identities: req.query.include === 'identities' || req.query.include === 'all',
+  }));
 
   r.patch('/api/v1/incidents/:incident_id', {
     config: { access: { roles: ['monitor', 'verifier'], record: 'incident' } },
@@ -39,6 +41,15 @@ export function registerMrmRoutes(app: FastifyInstance, { db }: Deps): void {
     config: { access: { roles: ['monitor', 'verifier'], record: 'incident' } },
     schema: { tags, summary: 'Add a violation to an incident', params: incidentParams, body: violationInput, response: { 201: violationView, ...errors(400, 403, 404, 409) } },
   }, async (req, reply) => reply.status(201).send(await service.addViolation(db, requestContext(req), req.params.incident_id, req.body)));
+
+  r.post('/api/v1/victims/lookup', {
+    config: { access: { roles: ['monitor', 'verifier'] } },
+    schema: {
+      tags, summary: 'Find a child already recorded, by exact name and birth date, in the incidents you may see',
+      description: 'Matches the blind index (keyed HMAC of the normalised name and birth date): accents, case, punctuation and name order do not matter; other spellings do. Nothing is decrypted; the look-up is audited without the name.',
+      body: victimLookupBody, response: { 200: victimLookupResponse, ...errors(400, 403) },
+    },
+  }, (req) => service.lookupVictims(db, requestContext(req), req.body));
 
   r.get('/api/v1/violations', {
     config: { access: { roles: 'any' } },

@@ -17,11 +17,30 @@ export const perpetratorInput = z.strictObject({
   attribution_verified: z.boolean().default(false),
 });
 
+/** A birth date as known: a day, a month or only a year. */
+const partialDate = z.string().regex(/^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/, 'YYYY-MM-DD, YYYY-MM or YYYY')
+  .refine((d) => d.length < 10 || !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'not a calendar date');
+
+/** Who the child is. Sealed in the store; shown only to those who may see the record, on request, and audited. */
+export const victimIdentity = z.strictObject({
+  full_name: z.string().trim().min(1).max(200),
+  date_of_birth: partialDate.nullable().default(null),
+  parents_names: z.string().trim().max(400).default(''),
+});
+
+/** Who the source is and how to reach them again: sealed like a victim's identity. */
+export const sourceIdentity = z.strictObject({
+  full_name: z.string().trim().min(1).max(200),
+  contact: z.string().trim().max(200).default(''),
+});
+
 export const victimInput = z.strictObject({
   ref: pseudonym,
   sex: z.enum(['female', 'male', 'unknown']),
   age: z.number().int().min(0).max(17, 'victims are children: under 18 at the time of the violation').nullable().default(null),
   age_estimated: z.boolean().default(false),
+  /** On an edit: absent keeps the stored identity, null removes it. */
+  identity: victimIdentity.nullable().optional(),
 });
 
 export const sourceInput = z.strictObject({
@@ -32,6 +51,7 @@ export const sourceInput = z.strictObject({
   un_trained_monitor: z.boolean(),
   reliability: z.enum(['high', 'medium', 'low']).nullable().default(null),
   credibility: z.enum(['high', 'medium', 'low']).nullable().default(null),
+  identity: sourceIdentity.nullable().optional(),
 });
 
 const violationCommon = {
@@ -133,7 +153,8 @@ export const listQuery = z.strictObject({
 export type ListQuery = z.infer<typeof listQuery>;
 
 export const incidentQuery = z.strictObject({
-  include: z.enum(['narrative_confidential']).optional().describe('Ask for the confidential narrative; the read is audited.'),
+  include: z.enum(['narrative_confidential', 'identities', 'all']).optional()
+    .describe('Ask for the confidential narrative, the identities of victims and sources, or both (`all`); every such read is audited.'),
 });
 
 /* ---------- responses ---------- */
@@ -150,8 +171,15 @@ export const violationView = z.object({
   tallies: z.array(z.object({ age_band: z.enum(AGE_BANDS), boys: z.number(), girls: z.number(), sex_unknown: z.number() })),
   totals: z.object({ boys: z.number(), girls: z.number(), sex_unknown: z.number(), total: z.number() }),
   perpetrators: z.array(z.object({ party_id: z.string().uuid(), attribution_verified: z.boolean() })),
-  victims: z.array(z.object({ ref: z.string(), sex: z.string(), age: z.number().nullable(), age_estimated: z.boolean() })),
-  sources: z.array(z.object({ ref: z.string(), category: z.string(), type: z.string(), un_trained_monitor: z.boolean(), reliability: z.string().nullable(), credibility: z.string().nullable() })),
+  victims: z.array(z.object({
+    ref: z.string(), sex: z.string(), age: z.number().nullable(), age_estimated: z.boolean(),
+    /** Present only when asked for (`include=identities`): null when none was recorded or its key was shredded. */
+    identity: z.object({ full_name: z.string(), date_of_birth: z.string().nullable(), parents_names: z.string() }).nullable().optional(),
+  })),
+  sources: z.array(z.object({
+    ref: z.string(), category: z.string(), type: z.string(), un_trained_monitor: z.boolean(), reliability: z.string().nullable(), credibility: z.string().nullable(),
+    identity: z.object({ full_name: z.string(), contact: z.string() }).nullable().optional(),
+  })),
   verification: z.object({ focal_point: levelView, technical: levelView, final: levelView }),
   version: z.number(),
   permitted_actions: z.array(z.string()),
@@ -196,3 +224,17 @@ export const verificationEventView = z.object({
   recorded_at: z.string().datetime(),
 });
 export const verificationHistory = z.object({ violation_id: z.string().uuid(), events: z.array(verificationEventView) });
+
+export const victimLookupBody = z.strictObject({
+  full_name: victimIdentity.shape.full_name,
+  /** As recorded: the same precision must be given (a year does not find a full date). */
+  date_of_birth: victimIdentity.shape.date_of_birth,
+});
+export type VictimLookupInput = z.infer<typeof victimLookupBody>;
+
+export const victimLookupResponse = z.object({
+  items: z.array(z.object({
+    incident_id: z.string().uuid(), incident_date: isoDate, admin_pcode: z.string(),
+    violation_id: z.string().uuid(), violation_type: z.enum(VIOLATION_TYPES), victim_ref: z.string(),
+  })),
+});

@@ -1,20 +1,72 @@
 import type { Kysely } from 'kysely';
 import { fieldCrypto, SealedFieldShredded } from '../../platform/crypto/field-crypto.ts';
+import { identityKey, preparePseudonyms, pseudonym } from '../../platform/crypto/pseudonyms.ts';
 import type { DB } from '../../platform/db/schema.ts';
-import type { IncidentRow } from './repository.ts';
+import type { IncidentRow, ViolationChildren } from './repository.ts';
 
 /**
- * Which MRM fields are sealed, and how. The confidential narrative and exact coordinates never reach
- * the store in clear: a stolen database or seized laptop shows ciphertext (domain.md §6.5).
+ * Which MRM fields are sealed, and how. The confidential narrative, exact coordinates and the
+ * identities of victims and sources never reach the store in clear: a stolen database or seized
+ * laptop shows ciphertext (domain.md §6.5).
  */
 const PURPOSE = 'mrm';
 type Coordinates = { latitude: number; longitude: number; precision: 'exact' | 'approximate' | 'admin_centroid' };
 
 const ctx = (incidentId: string, field: string) => `incidents/${incidentId}/${field}`;
 
-/** Before any transaction that seals MRM fields (see FieldCrypto.ensureKey). */
-export function prepareSealing(db: Kysely<DB>, missionId: string): Promise<void> {
-  return fieldCrypto(db).ensureKey(missionId, PURPOSE);
+/** Before any transaction that seals MRM fields or computes identity indexes (see FieldCrypto.ensureKey). */
+export async function prepareSealing(db: Kysely<DB>, missionId: string): Promise<void> {
+  await Promise.all([fieldCrypto(db).ensureKey(missionId, PURPOSE), preparePseudonyms(db, missionId)]);
+}
+
+export type VictimIdentity = { full_name: string; date_of_birth: string | null; parents_names: string };
+export type SourceIdentity = { full_name: string; contact: string };
+const victimCtx = (violationId: string, ref: string) => `violations/${violationId}/victims/${ref}/identity`;
+const sourceCtx = (violationId: string, ref: string) => `violations/${violationId}/sources/${ref}/identity`;
+
+/** The index a child's identity is found by; `kind` 'child' is shared with case records (issue #8). */
+export const childIdentityIndex = (db: Kysely<DB>, missionId: string, fullName: string, dateOfBirth: string | null) =>
+  pseudonym(db, missionId, 'child', identityKey(fullName, dateOfBirth));
+
+/** Seals the identities of victims and sources as their rows are built (violation-graph.ts). */
+export interface IdentitySealer {
+  victim(violationId: string, ref: string, identity: VictimIdentity): { identity_sealed: Buffer; identity_index: string };
+  source(violationId: string, ref: string, identity: SourceIdentity): { identity_sealed: Buffer };
+}
+
+export function identitySealer(db: Kysely<DB>, missionId: string): IdentitySealer {
+  const fc = fieldCrypto(db);
+  return {
+    victim: (violationId, ref, identity) => ({
+      identity_sealed: fc.seal(missionId, PURPOSE, JSON.stringify(identity), victimCtx(violationId, ref)),
+      identity_index: childIdentityIndex(db, missionId, identity.full_name, identity.date_of_birth),
+    }),
+    source: (violationId, ref, identity) => ({ identity_sealed: fc.seal(missionId, PURPOSE, JSON.stringify(identity), sourceCtx(violationId, ref)) }),
+  };
+}
+
+/**
+ * Opens the identities of a violation's victims and sources; `q` is the open transaction. A shredded
+ * key gives null, like an identity never recorded.
+ */
+export async function openIdentities(db: Kysely<DB>, missionId: string, children: ViolationChildren, q: Kysely<DB> = db): Promise<{
+  victims: Map<string, VictimIdentity | null>; sources: Map<string, SourceIdentity | null>;
+}> {
+  const fc = fieldCrypto(db);
+  const open = async <T>(sealed: Buffer | Uint8Array | null, context: string): Promise<T | null> => {
+    if (!sealed) return null;
+    try {
+      return JSON.parse(await fc.open(missionId, sealed, context, q)) as T;
+    } catch (err) {
+      if (err instanceof SealedFieldShredded) return null;
+      throw err;
+    }
+  };
+  const victims = new Map<string, VictimIdentity | null>();
+  for (const v of children.victims) victims.set(v.victim_ref, await open<VictimIdentity>(v.identity_sealed, victimCtx(v.violation_id, v.victim_ref)));
+  const sources = new Map<string, SourceIdentity | null>();
+  for (const s of children.sources) sources.set(s.source_ref, await open<SourceIdentity>(s.identity_sealed, sourceCtx(s.violation_id, s.source_ref)));
+  return { victims, sources };
 }
 
 export function sealIncidentFields(db: Kysely<DB>, missionId: string, incidentId: string, fields: { confidential?: string; coordinates?: Coordinates | null }) {

@@ -7,10 +7,10 @@ import { runSingleStatementWrite, runUnitOfWork, type UnitOfWork } from '../../p
 import { AppError, ensure } from '../../platform/errors.ts';
 import { referenceCache } from '../reference/cache.ts';
 import { canEdit, canRecord, canSee, canVerify, mayHandleRecords, visibleIncidents } from './policy.ts';
-import { incidentFacts, presentIncident, presentIncidentSummary, presentVerificationEvent, presentViolation } from './presenter.ts';
+import { incidentFacts, presentIncident, presentIncidentSummary, presentVerificationEvent, presentViolation, type OpenedIdentities } from './presenter.ts';
 import * as repo from './repository.ts';
-import type { IncidentCreateInput, IncidentUpdateInput, ListQuery, VerificationInput, ViolationInput, ViolationUpdateInput } from './schema.ts';
-import { openIncidentFields, prepareSealing, sealIncidentFields } from './sealed-fields.ts';
+import type { IncidentCreateInput, IncidentUpdateInput, ListQuery, VerificationInput, VictimLookupInput, ViolationInput, ViolationUpdateInput } from './schema.ts';
+import { childIdentityIndex, identitySealer, openIdentities, openIncidentFields, prepareSealing, sealIncidentFields } from './sealed-fields.ts';
 import { refuseTransition } from './verification.ts';
 import { checkViolationChildren, childRows, violationGraph } from './violation-graph.ts';
 import { DETAILS_BY_TYPE, type VerificationLevel, type ViolationType } from './vocabulary.ts';
@@ -48,7 +48,8 @@ export async function createIncident(db: Kysely<DB>, ctx: RequestContext, input:
     for (const [i, v] of input.violations.entries()) await checkViolationChildren(referenceCache(db), uow.trx, missionId, v.type, v, `violations.${i}.`);
     const incidentId = input.id ?? randomUUID();
     const c = input.location.coordinates;
-    const graphs = input.violations.map((v) => violationGraph(missionId, incidentId, userId, v));
+    const seal = identitySealer(db, missionId);
+    const graphs = input.violations.map((v) => violationGraph(missionId, incidentId, userId, v, seal));
     const sealed = sealIncidentFields(db, missionId, incidentId, { confidential: input.narrative.confidential, coordinates: c });
     uow.audit({ action: 'incident.create', targetType: 'incident', targetId: incidentId,
       details: { violations: graphs.map((g) => ({ id: g.violation.violation_id, type: g.violation.type })) } });
@@ -82,13 +83,22 @@ async function visibleIncident(uow: UnitOfWork, incidentId: string, lock: boolea
   return row;
 }
 
-export function getIncident(db: Kysely<DB>, ctx: RequestContext, incidentId: string, withConfidential: boolean) {
-  return runUnitOfWork(db, ctx, withConfidential ? 'write' : 'read', async (uow) => {
+/** `include`: what sealed content to open besides the record itself; each opening is an audit row. */
+export function getIncident(db: Kysely<DB>, ctx: RequestContext, incidentId: string, include: { narrative: boolean; identities: boolean } = { narrative: false, identities: false }) {
+  return runUnitOfWork(db, ctx, include.narrative || include.identities ? 'write' : 'read', async (uow) => {
     const row = await visibleIncident(uow, incidentId, false);
     const violations = await repo.violationsOf(uow.trx, ctx.actor.missionId, [incidentId]);
     const children = await repo.childrenOf(uow.trx, ctx.actor.missionId, violations.map((v) => v.violation_id));
-    if (withConfidential) uow.audit({ action: 'incident.read_confidential', targetType: 'incident', targetId: incidentId });
-    return presentIncident(await openIncidentFields(db, row, withConfidential, uow.trx), violations, children, ctx.actor, withConfidential);
+    if (include.narrative) uow.audit({ action: 'incident.read_confidential', targetType: 'incident', targetId: incidentId });
+    let identities: Map<string, OpenedIdentities> | undefined;
+    if (include.identities) {
+      identities = new Map();
+      for (const [violationId, c] of children) identities.set(violationId, await openIdentities(db, ctx.actor.missionId, c, uow.trx));
+      const count = (pick: (o: OpenedIdentities) => Map<string, unknown>) => [...identities!.values()].reduce((n, o) => n + [...pick(o).values()].filter(Boolean).length, 0);
+      uow.audit({ action: 'incident.read_identities', targetType: 'incident', targetId: incidentId,
+        details: { victims: count((o) => o.victims), sources: count((o) => o.sources) } });
+    }
+    return presentIncident(await openIncidentFields(db, row, include.narrative, uow.trx), violations, children, ctx.actor, include.narrative, identities);
   });
 }
 
@@ -138,13 +148,14 @@ export async function updateIncident(db: Kysely<DB>, ctx: RequestContext, incide
   });
 }
 
-export function addViolation(db: Kysely<DB>, ctx: RequestContext, incidentId: string, input: ViolationInput) {
+export async function addViolation(db: Kysely<DB>, ctx: RequestContext, incidentId: string, input: ViolationInput) {
+  await prepareSealing(db, ctx.actor.missionId);
   return runUnitOfWork(db, ctx, 'write', async (uow) => {
     const incident = await visibleIncident(uow, incidentId, true);
     const facts = incidentFacts(incident);
     ensure(canEdit(ctx.actor, facts), 'permission.denied', { action: 'add_violation' });
     await checkViolationChildren(referenceCache(db), uow.trx, ctx.actor.missionId, input.type, input, '');
-    const graph = violationGraph(ctx.actor.missionId, incidentId, ctx.actor.userId, input);
+    const graph = violationGraph(ctx.actor.missionId, incidentId, ctx.actor.userId, input, identitySealer(db, ctx.actor.missionId));
     await repo.insertViolations(uow.trx, [graph]).catch((err: { code?: string }) => {
       throw err.code === '23505' ? new AppError('record.conflict', { field: 'id', rule: 'a violation with this id exists' }) : err;
     });
@@ -177,7 +188,8 @@ export function getViolation(db: Kysely<DB>, ctx: RequestContext, violationId: s
   });
 }
 
-export function updateViolation(db: Kysely<DB>, ctx: RequestContext, violationId: string, input: ViolationUpdateInput) {
+export async function updateViolation(db: Kysely<DB>, ctx: RequestContext, violationId: string, input: ViolationUpdateInput) {
+  await prepareSealing(db, ctx.actor.missionId);
   return runUnitOfWork(db, ctx, 'write', async (uow) => {
     const { row, facts } = await visibleViolation(uow, violationId, true);
     ensure(canEdit(ctx.actor, facts), 'permission.denied', { action: 'update' });
@@ -209,7 +221,10 @@ export function updateViolation(db: Kysely<DB>, ctx: RequestContext, violationId
     });
     ensure(ok, 'record.conflict', { field: 'version' });
     const parts = new Set((['tallies', 'perpetrators', 'victims', 'sources'] as const).filter((p) => input[p] !== undefined));
-    if (parts.size > 0) await repo.replaceChildren(uow.trx, [childRows(missionId, violationId, input)], { missionId, violationId, parts });
+    if (parts.size > 0) {
+      const rows = keepStoredIdentities(childRows(missionId, violationId, input, identitySealer(db, missionId)), input, current);
+      await repo.replaceChildren(uow.trx, [rows], { missionId, violationId, parts });
+    }
     uow.audit({ action: 'violation.update', targetType: 'violation', targetId: violationId, details: { fields: Object.keys(input).filter((k) => k !== 'version') } });
     return loadViolationView(uow, violationId);
   });
@@ -288,6 +303,48 @@ export function listViolations(db: Kysely<DB>, ctx: RequestContext, q: ListQuery
     return {
       items: page.map((r) => presentViolation(r, children.get(r.violation_id)!, ctx.actor, { createdBy: r.incident_created_by, countryIso3: r.country_iso3, adminPcode: r.admin_pcode })),
       next_cursor: rows.length > q.limit && last ? encodeCursor({ date: last.incident_date_start, id: last.violation_id }) : null,
+    };
+  });
+}
+
+/**
+ * A victim or source sent again without `identity` keeps the identity stored under its reference: a
+ * client that never asked for identities (and so never saw them) cannot erase them by editing the
+ * list. `identity: null` removes one.
+ */
+function keepStoredIdentities(rows: ReturnType<typeof childRows>, input: ViolationUpdateInput, current: repo.ViolationChildren): ReturnType<typeof childRows> {
+  const sentVictims = new Map((input.victims ?? []).map((v) => [v.ref, v.identity]));
+  const sentSources = new Map((input.sources ?? []).map((s) => [s.ref, s.identity]));
+  const storedVictim = new Map(current.victims.map((v) => [v.victim_ref, v]));
+  const storedSource = new Map(current.sources.map((s) => [s.source_ref, s]));
+  return {
+    ...rows,
+    victims: rows.victims.map((v) => {
+      const stored = storedVictim.get(v.victim_ref);
+      return sentVictims.get(v.victim_ref) === undefined && stored?.identity_sealed
+        ? { ...v, identity_sealed: stored.identity_sealed, identity_index: stored.identity_index } : v;
+    }),
+    sources: rows.sources.map((s) => {
+      const stored = storedSource.get(s.source_ref);
+      return sentSources.get(s.source_ref) === undefined && stored?.identity_sealed ? { ...s, identity_sealed: stored.identity_sealed } : s;
+    }),
+  };
+}
+
+/**
+ * "Has this child been recorded before?" An exact look-up by name and birth date through the blind
+ * index: nothing is decrypted, the name is not stored or logged, and only incidents the caller may see
+ * answer. Spelling variants are the linkage engine's work (identity module).
+ */
+export async function lookupVictims(db: Kysely<DB>, ctx: RequestContext, input: VictimLookupInput) {
+  ensure(mayHandleRecords(ctx.actor), 'permission.denied', { rule: `your role (${ctx.actor.role}) does not work with incident records` });
+  await prepareSealing(db, ctx.actor.missionId);
+  return runUnitOfWork(db, ctx, 'write', async (uow) => {
+    const index = childIdentityIndex(db, ctx.actor.missionId, input.full_name, input.date_of_birth);
+    const rows = await repo.findVictimsByIdentity(uow.trx, visibleIncidents(ctx.actor), ctx.actor.missionId, index);
+    uow.audit({ action: 'victim.lookup', targetType: 'victim', details: { matches: rows.length, with_birth_date: input.date_of_birth !== null } });
+    return {
+      items: rows.map((r) => ({ incident_id: r.incident_id, incident_date: r.date_start, admin_pcode: r.admin_pcode, violation_id: r.violation_id, violation_type: r.type as ViolationType, victim_ref: r.victim_ref })),
     };
   });
 }

@@ -5,6 +5,7 @@ import { AppError } from '../../platform/errors.ts';
 import type { ReferenceCache } from '../reference/cache.ts';
 import { jsonb, type ViolationGraph } from './repository.ts';
 import type { ViolationInput } from './schema.ts';
+import type { IdentitySealer } from './sealed-fields.ts';
 import { VICTIM_COUNTED_TYPES, type ViolationType } from './vocabulary.ts';
 
 type Children = Pick<ViolationInput, 'tallies' | 'perpetrators' | 'victims' | 'sources'>;
@@ -50,7 +51,7 @@ export async function checkViolationChildren(refs: ReferenceCache, db: Kysely<DB
   }
 }
 
-export function violationGraph(missionId: string, incidentId: string, actorId: string, v: ViolationInput): ViolationGraph {
+export function violationGraph(missionId: string, incidentId: string, actorId: string, v: ViolationInput, seal: IdentitySealer): ViolationGraph {
   const violationId = v.id ?? randomUUID();
   const key = { mission_id: missionId, violation_id: violationId };
   return {
@@ -58,16 +59,23 @@ export function violationGraph(missionId: string, incidentId: string, actorId: s
       ...key, incident_id: incidentId, type: v.type, details: jsonb(v.details), crossfire: v.crossfire, crossborder: v.crossborder,
       status_focal_point: 'pending', status_technical: 'pending', status_final: 'pending', created_by: actorId, version: 1,
     },
-    ...childRows(missionId, violationId, v),
+    ...childRows(missionId, violationId, v, seal),
   };
 }
 
-export function childRows(missionId: string, violationId: string, c: Partial<Children>): Omit<ViolationGraph, 'violation'> {
+/** The child rows of a violation; identities are sealed by `seal` as the rows are built. */
+export function childRows(missionId: string, violationId: string, c: Partial<Children>, seal: IdentitySealer): Omit<ViolationGraph, 'violation'> {
   const key = { mission_id: missionId, violation_id: violationId };
   return {
     tallies: (c.tallies ?? []).map((t) => ({ ...key, age_band: t.age_band, boys: t.boys, girls: t.girls, sex_unknown: t.sex_unknown })),
     perpetrators: (c.perpetrators ?? []).map((p) => ({ ...key, party_id: p.party_id, attribution_verified: p.attribution_verified })),
-    victims: (c.victims ?? []).map((x) => ({ ...key, victim_ref: x.ref, sex: x.sex, age: x.age, age_estimated: x.age_estimated })),
-    sources: (c.sources ?? []).map((s) => ({ ...key, source_ref: s.ref, category: s.category, source_type: s.type, un_trained_monitor: s.un_trained_monitor, reliability: s.reliability, credibility: s.credibility })),
+    victims: (c.victims ?? []).map((x) => ({
+      ...key, victim_ref: x.ref, sex: x.sex, age: x.age, age_estimated: x.age_estimated,
+      ...(x.identity && seal.victim(violationId, x.ref, x.identity)),
+    })),
+    sources: (c.sources ?? []).map((s) => ({
+      ...key, source_ref: s.ref, category: s.category, source_type: s.type, un_trained_monitor: s.un_trained_monitor, reliability: s.reliability, credibility: s.credibility,
+      ...(s.identity && seal.source(violationId, s.ref, s.identity)),
+    })),
   };
 }

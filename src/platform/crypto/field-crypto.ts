@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { KeyProvider } from './key-provider.ts';
@@ -86,6 +86,17 @@ export class FieldCrypto {
     const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(aad(missionId, context));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     return Buffer.concat([Buffer.from([VERSION]), uuidBytes(keyId), iv, cipher.getAuthTag(), body]);
+  }
+
+  /**
+   * HMAC-SHA256 under the active key of a purpose (loaded by `ensureKey`): keyed pseudonyms and blind
+   * indexes. Without the key, which never leaves the store unwrapped, the digest reveals nothing and
+   * cannot be recomputed from a guessed name.
+   */
+  mac(missionId: string, purpose: string, message: string): Buffer {
+    const keyId = this.#activeIds.get(`${missionId}/${purpose}`);
+    if (!keyId) throw new Error(`data key ${missionId}/${purpose} not loaded: call ensureKey before the transaction`);
+    return createHmac('sha256', this.#keys.get(`${missionId}/${keyId}`)!).update(message, 'utf8').digest();
   }
 
   /** `q` is where to read a key not yet in memory: pass the open transaction, if any. */

@@ -4,6 +4,7 @@ import { auditRow, writeAudit } from '../audit.ts';
 import { systemContext } from '../context.ts';
 import type { DB } from '../db/schema.ts';
 import { fieldCrypto, MasterKeyMismatch, unwrapDataKey } from './field-crypto.ts';
+import { PSEUDONYM_KEY_PURPOSE } from './pseudonyms.ts';
 import type { KeyProvider } from './key-provider.ts';
 
 /**
@@ -81,6 +82,9 @@ export async function rotateDataKeys(db: Kysely<DB>, provider: KeyProvider, filt
     let q = trx.selectFrom('data_keys').select(['mission_id', 'key_id', 'purpose', 'wrapped', 'master_key_id']).where('retired_at', 'is', null);
     if (filter.missionId) q = q.where('mission_id', '=', filter.missionId);
     if (filter.purpose) q = q.where('purpose', '=', filter.purpose);
+    // A pseudonym key is not rotated: a new key would give the same child a new pseudonym, and the old
+    // ones could not be recomputed without opening every identity. Crypto-shredding still deletes it.
+    q = q.where('purpose', '!=', PSEUDONYM_KEY_PURPOSE);
     const active = await q.orderBy('mission_id').orderBy('purpose').forUpdate().execute();
     for (const row of active) {
       try {

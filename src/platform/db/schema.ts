@@ -136,6 +136,10 @@ export interface ViolationVictimsTable {
   sex: string;
   age: number | null;
   age_estimated: boolean;
+  /** Sealed JSON {full_name, date_of_birth?, parents_names?} (purpose `mrm`). */
+  identity_sealed: Generated<Buffer | Uint8Array | null>;
+  /** Blind index: keyed HMAC of the normalised name and birth date (platform/crypto/pseudonyms.ts). */
+  identity_index: Generated<string | null>;
 }
 
 export interface ViolationSourcesTable {
@@ -147,6 +151,8 @@ export interface ViolationSourcesTable {
   un_trained_monitor: boolean;
   reliability: string | null;
   credibility: string | null;
+  /** Sealed JSON {full_name, contact?} (purpose `mrm`). */
+  identity_sealed: Generated<Buffer | Uint8Array | null>;
 }
 
 export interface VerificationEventsTable {
