@@ -4,6 +4,7 @@ import { AppError } from '../platform/errors.ts';
 import { registerAuditCommand } from './audit-command.ts';
 import { registerBackupCommands } from './backup-command.ts';
 import { registerDemoCommand } from './demo-command.ts';
+import { registerHotspotsCommand } from './hotspots-command.ts';
 import { registerKeysCommands } from './keys-command.ts';
 import { registerServeCommands } from './serve-command.ts';
 import { registerUserCommands } from './users-command.ts';
@@ -20,6 +21,7 @@ registerDemoCommand(program);
 registerAuditCommand(program);
 registerBackupCommands(program);
 registerKeysCommands(program);
+registerHotspotsCommand(program);
 
 try {
   await program.parseAsync(process.argv);
