@@ -6,6 +6,7 @@ import { authenticate } from './modules/accounts/service.ts';
 import { sessionCacheFor } from './modules/accounts/session-cache.ts';
 import { registerAuditRoutes } from './modules/audit/routes.ts';
 import { registerMrmRoutes } from './modules/mrm/routes.ts';
+import { registerReportRoutes } from './modules/mrm/reports/routes.ts';
 import { registerReferenceRoutes } from './modules/reference/routes.ts';
 import type { Config } from './platform/config.ts';
 import type { Store } from './platform/db/store.ts';
@@ -30,6 +31,7 @@ export function createServer(store: Store, config: Config, instrument?: (app: Fa
     registerAccountRoutes(app, deps);
     registerReferenceRoutes(app, deps);
     registerMrmRoutes(app, deps);
+    registerReportRoutes(app, deps);
     registerAuditRoutes(app, deps);
   });
 }

@@ -5,7 +5,9 @@ import { registerAuditCommand } from './audit-command.ts';
 import { registerBackupCommands } from './backup-command.ts';
 import { registerDemoCommand } from './demo-command.ts';
 import { registerHotspotsCommand } from './hotspots-command.ts';
+import { registerImportCommands } from './import-command.ts';
 import { registerKeysCommands } from './keys-command.ts';
+import { registerReportCommands } from './report-command.ts';
 import { registerServeCommands } from './serve-command.ts';
 import { registerUserCommands } from './users-command.ts';
 
@@ -22,6 +24,8 @@ registerAuditCommand(program);
 registerBackupCommands(program);
 registerKeysCommands(program);
 registerHotspotsCommand(program);
+registerImportCommands(program);
+registerReportCommands(program);
 
 try {
   await program.parseAsync(process.argv);

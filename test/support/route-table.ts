@@ -168,6 +168,8 @@ export const PROBES: Record<string, Probe> = {
   'GET /api/v1/violations/:violation_id/verification': async (w, role, scope) => ({
     token: token(w, role), url: `/api/v1/violations/${(await w.newIncident(recordOwner(role, scope))).violations[0]!.id}/verification`,
   }),
+  'GET /api/v1/reports/annual': async (w, role) => ({ token: token(w, role), url: '/api/v1/reports/annual?year=2025' }),
+  'GET /api/v1/reports/ghn': async (w, role) => ({ token: token(w, role), url: '/api/v1/reports/ghn?quarter=2025Q1&public=true' }),
   'GET /api/v1/reference/countries': async (w, role) => ({ token: token(w, role), url: '/api/v1/reference/countries' }),
   'GET /api/v1/reference/admin-areas': async (w, role) => ({ token: token(w, role), url: '/api/v1/reference/admin-areas' }),
   'GET /api/v1/reference/parties': async (w, role) => ({ token: token(w, role), url: '/api/v1/reference/parties' }),

@@ -1,0 +1,70 @@
+import ExcelJS from 'exceljs';
+import type { ReportView } from './schema.ts';
+
+/** One figure of a report as a flat row: the shape every tabular format shares. */
+export interface FigureRow { table: string; category: string; measure: string; value: number | null }
+
+export function figureRows(r: ReportView): FigureRow[] {
+  const rows: FigureRow[] = [];
+  for (const k of ['total_verified', 'committed_in_period', 'late_verified', 'children_verified'] as const) rows.push({ table: 'summary', category: k, measure: 'n', value: r[k] });
+  for (const [type, f] of Object.entries(r.by_type)) {
+    for (const [measure, value] of Object.entries(f)) rows.push({ table: 'by_type', category: type, measure, value });
+  }
+  for (const table of ['by_perpetrator_category', 'by_country', 'by_party', 'by_admin1', 'by_age_band', 'by_month'] as const) {
+    for (const [category, value] of Object.entries(r[table])) rows.push({ table, category, measure: 'n', value });
+  }
+  return rows;
+}
+
+/**
+ * A CSV field: quoted when needed, and a leading = + - @ neutralised, because party and area names come
+ * from imported files and a spreadsheet would otherwise run them as formulas.
+ */
+export function csvField(value: string | number | null): string {
+  if (value === null) return '';
+  let s = String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+export const csvLine = (fields: (string | number | null)[]) => `${fields.map(csvField).join(',')}\r\n`;
+
+const HEADER = ['period_from', 'period_to', 'table', 'category', 'measure', 'value', 'status'];
+/** HXL hashtags, so humanitarian data tools (HDX, the HXL proxy) read the shared aggregates as they are. */
+const HXL = ['#date+start', '#date+end', '#meta+table', '#category', '#indicator+measure', '#indicator+num', '#status'];
+
+export function reportCsv(r: ReportView, hxl = false): string {
+  const lines = [csvLine(HEADER)];
+  if (hxl) lines.push(csvLine(HXL));
+  for (const row of figureRows(r)) {
+    lines.push(csvLine([r.period.from, r.period.to, row.table, row.category, row.measure, row.value, row.value === null ? 'suppressed' : '']));
+  }
+  return lines.join('');
+}
+
+const TITLES: Record<string, string> = {
+  summary: 'Summary', by_type: 'By type', by_perpetrator_category: 'By perpetrator category', by_country: 'By country',
+  by_party: 'By party', by_admin1: 'By admin 1', by_age_band: 'By age band', by_month: 'By month',
+};
+
+/** One sheet per table; suppressed figures are blank cells marked "suppressed". */
+export async function reportXlsx(r: ReportView): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'Tutela';
+  const about = wb.addWorksheet('About');
+  about.addRows([['Report', r.report], ['Period', `${r.period.from} to ${r.period.to}`], ['Public (disclosure-controlled)', r.public ? 'yes' : 'no'],
+    ...(r.disclosure ? [['Disclosure', r.disclosure.note]] : [])]);
+  const rows = figureRows(r);
+  for (const table of Object.keys(TITLES)) {
+    const ws = wb.addWorksheet(TITLES[table]!);
+    const mine = rows.filter((x) => x.table === table);
+    if (table === 'by_type') {
+      ws.addRow(['type', 'count', 'boys', 'girls', 'sex_unknown']);
+      for (const [type, f] of Object.entries(r.by_type)) ws.addRow([type, f.count ?? 'suppressed', f.boys ?? 'suppressed', f.girls ?? 'suppressed', f.sex_unknown ?? 'suppressed']);
+    } else {
+      ws.addRow([table === 'summary' ? 'figure' : table.replace(/^by_/, ''), 'value']);
+      for (const x of mine) ws.addRow([x.category, x.value ?? 'suppressed']);
+    }
+    ws.getRow(1).font = { bold: true };
+  }
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
