@@ -10,7 +10,7 @@ import type { RequestContext, Role } from '../context.ts';
 import type { DB } from '../db/schema.ts';
 import { auditRow, writeAudit } from '../audit.ts';
 import { AppError, type ErrorCode } from '../errors.ts';
-import { errorHandler } from './errors.ts';
+import { errorHandler, toAppError } from './errors.ts';
 import { csrfMatches, needsCsrf, SESSION_COOKIE } from './web-session.ts';
 
 
@@ -58,8 +58,14 @@ export async function buildApp(deps: Deps, registerModules: (app: FastifyInstanc
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // A refusal that can end (a login lock) says when: Retry-After in seconds, from the error's details.
-  app.setErrorHandler(function (err, request, reply) {
-    if (err instanceof AppError && typeof err.details.retry_after_seconds === 'number') void reply.header('retry-after', String(err.details.retry_after_seconds));
+  app.setErrorHandler(async function (err, request, reply) {
+    const appError = toAppError(err);
+    if (typeof appError.details.retry_after_seconds === 'number') void reply.header('retry-after', String(appError.details.retry_after_seconds));
+    // A signed-in caller refused a record or an action, or sending fields the API does not define (a
+    // forged mission_id, say), is on record: probing leaves a trace even though nothing changed.
+    if (request.ctx && isProbe(appError)) {
+      await refuse(request, request.ctx.actor, appError.code, { params: request.params, field: appError.details.field ?? null });
+    }
     return errorHandler.call(this, err, request, reply);
   });
   app.setNotFoundHandler((_req, reply) => reply.status(404).send(new AppError('route.not_found').toBody()));
@@ -107,9 +113,9 @@ export async function buildApp(deps: Deps, registerModules: (app: FastifyInstanc
   });
 
   /** A refused session or a forged cross-site request is on record, even though nothing else happens. */
-  async function refuse(request: FastifyRequest, actor: RequestContext['actor'] | null, code: ErrorCode) {
+  async function refuse(request: FastifyRequest, actor: RequestContext['actor'] | null, code: ErrorCode, extra: Record<string, unknown> = {}) {
     await writeAudit(deps.db, [auditRow({ actor, clientAddress: request.ip, requestId: request.id },
-      { action: 'auth.request_refused', details: { code, method: request.method, route: request.routeOptions.url ?? null } })]);
+      { action: 'auth.request_refused', details: { code, method: request.method, route: request.routeOptions.url ?? null, ...extra } })]);
   }
 
   await app.register(fastifySwagger, {
@@ -124,6 +130,13 @@ export async function buildApp(deps: Deps, registerModules: (app: FastifyInstanc
   await registerModules(app, deps);
   app.get('/api/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
   return app;
+}
+
+/** Refusals worth an audit row: out-of-scope records, denied actions, and undefined fields in a body. */
+function isProbe(e: AppError): boolean {
+  if (e.code === 'permission.denied' || e.code === 'record.not_found') return true;
+  const issues = e.details.issues as { code?: string }[] | undefined;
+  return e.code === 'request.invalid' && (issues ?? []).some((i) => i.code === 'unrecognized_keys');
 }
 
 export const typed = (app: FastifyInstance) => app.withTypeProvider<ZodTypeProvider>();
