@@ -76,6 +76,17 @@ async function sealedRow(store: Store, missionId: string, id: string) {
 }
 
 /** The data key id a sealed value names (bytes 1..17 of the format). */
+/**
+ * The data key a sealed value depends on: named in the value (format 1), or in the record key the value
+ * names (format 2, per-record keys sealed under a data key).
+ */
+async function dataKeyOf(store: Store, missionId: string, sealed: Buffer | Uint8Array | null): Promise<string> {
+  const id = sealedKeyId(sealed);
+  if (Buffer.from(sealed!)[0] === 1) return id;
+  const row = await store.db.selectFrom('record_keys').select('sealed_key').where('mission_id', '=', missionId).where('record_key_id', '=', id).executeTakeFirstOrThrow();
+  return sealedKeyId(row.sealed_key);
+}
+
 function sealedKeyId(sealed: Buffer | Uint8Array | null): string {
   const h = Buffer.from(sealed!).subarray(1, 17).toString('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
@@ -158,23 +169,23 @@ for (const kind of STORE_KINDS) {
       const other = await newMission(store, app);
       const old = await seed(app, m, 'OLDKEY');
       const otherId = await seed(app, other, 'OTHER');
-      const retiredKey = sealedKeyId((await sealedRow(store, m.id, old)).narrative_confidential_sealed);
-      const otherKey = sealedKeyId((await sealedRow(store, other.id, otherId)).narrative_confidential_sealed);
+      const retiredKey = await dataKeyOf(store, m.id, (await sealedRow(store, m.id, old)).narrative_confidential_sealed);
+      const otherKey = await dataKeyOf(store, other.id, (await sealedRow(store, other.id, otherId)).narrative_confidential_sealed);
 
       const all = await rotateDataKeys(store.db, provider, { missionId: m.id });
       assert.deepEqual(all.rotated.map((r) => r.purpose).sort(), ['accounts', 'mrm'], 'every purpose but pseudonyms, which must not change');
       const result = { rotated: all.rotated.filter((r) => r.purpose === 'mrm') };
       assert.deepEqual({ ...result.rotated[0], newKeyId: undefined }, { missionId: m.id, purpose: 'mrm', retiredKeyId: retiredKey, newKeyId: undefined });
       const fresh = await seed(app, m, 'NEWKEY');
-      assert.equal(sealedKeyId((await sealedRow(store, m.id, fresh)).narrative_confidential_sealed), result.rotated[0]!.newKeyId);
-      assert.equal(sealedKeyId((await sealedRow(store, m.id, fresh)).coordinates_sealed), result.rotated[0]!.newKeyId);
+      assert.equal(await dataKeyOf(store, m.id, (await sealedRow(store, m.id, fresh)).narrative_confidential_sealed), result.rotated[0]!.newKeyId);
+      assert.equal(await dataKeyOf(store, m.id, (await sealedRow(store, m.id, fresh)).coordinates_sealed), result.rotated[0]!.newKeyId);
       assert.match((await readIncident(app, m, old)).json().narrative.confidential, /OLDKEY/);
       assert.match((await readIncident(app, m, fresh)).json().narrative.confidential, /NEWKEY/);
       const keys = await store.db.selectFrom('data_keys').select(['key_id', 'retired_at']).where('mission_id', '=', m.id).where('purpose', '=', 'mrm').execute();
       assert.deepEqual(keys.map((k) => [k.key_id, k.retired_at !== null]).sort(), [[retiredKey, true], [result.rotated[0]!.newKeyId, false]].sort());
       // Another mission is untouched; the audit trail says what happened, in the mission's own chain.
       const seedOther = await seed(app, other, 'OTHER2');
-      assert.equal(sealedKeyId((await sealedRow(store, other.id, seedOther)).narrative_confidential_sealed), otherKey);
+      assert.equal(await dataKeyOf(store, other.id, (await sealedRow(store, other.id, seedOther)).narrative_confidential_sealed), otherKey);
       assert.deepEqual(await auditActions(store, m.id), ['keys.rotate_data']);
       // And after a restart (nothing cached) both still open.
       await reopen(provider);

@@ -69,9 +69,9 @@ describeStores('MRM need-to-know and lists', ({ it, h }) => {
     const incident = (await get(`/api/v1/incidents/${djugu}`, m.tokens.verifier)).json();
     const violationId = incident.violations[0].id;
     assert.equal((await get(`/api/v1/violations/${violationId}`, m.tokens.monitorBeni)).statusCode, 404);
-    assert.deepEqual(incident.violations[0].permitted_actions, ['update', 'verify_focal_point', 'verify_technical', 'verify_final']);
+    assert.deepEqual(incident.violations[0].permitted_actions, ['update', 'erase_identity', 'verify_focal_point', 'verify_technical', 'verify_final']);
     const asMonitor = (await get(`/api/v1/incidents/${djugu}`, m.tokens.monitor)).json();
-    assert.deepEqual(asMonitor.violations[0].permitted_actions, ['update', 'verify_focal_point']);
+    assert.deepEqual(asMonitor.violations[0].permitted_actions, ['update', 'erase_identity', 'verify_focal_point']);
     const res = await app.inject({ method: 'POST', url: `/api/v1/violations/${violationId}/verification`, headers: auth(m.tokens.monitor),
       payload: { level: 'technical', status: 'verified', date: '2025-03-01' } });
     assert.equal(res.statusCode, 403);

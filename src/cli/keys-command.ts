@@ -4,6 +4,8 @@ import type { Command } from 'commander';
 import { requireMission } from '../modules/reference/service.ts';
 import { loadConfig } from '../platform/config.ts';
 import { masterKeyFromBase64, loadMasterKey, type KeyProvider } from '../platform/crypto/key-provider.ts';
+import { shredIncidentRecord } from '../modules/mrm/identities.ts';
+import { systemContext } from '../platform/context.ts';
 import { KeyOperationRefused, rotateDataKeys, rotateMasterKey, shredMissionKeys } from '../platform/crypto/key-rotation.ts';
 import { withStore } from './users-command.ts';
 
@@ -83,8 +85,21 @@ export function registerKeysCommands(program: Command): void {
       'Backups taken before still hold the keys: rotate the master key afterwards and destroy the old one.')
     .requiredOption('--mission <id>', 'the mission whose keys are destroyed')
     .option('--purpose <purpose>', 'only the keys of one purpose (e.g. mrm)')
+    .option('--incident <id>', 'only one incident: its narrative, coordinates and the identities in it (retention expiry)')
+    .option('--reason <text>', 'why, for the audit trail (with --incident)', 'retention period expired')
     .option('--yes-destroy-data', 'confirm: the sealed fields are destroyed for good')
-    .action(async (opts: { mission: string; purpose?: string; yesDestroyData?: boolean }) => reported(async () => {
+    .action(async (opts: { mission: string; purpose?: string; incident?: string; reason: string; yesDestroyData?: boolean }) => reported(async () => {
+      if (opts.incident) {
+        if (!opts.yesDestroyData) {
+          throw new KeyOperationRefused(`shredding destroys the sealed fields of incident ${opts.incident} for good: repeat the command with ${SHRED_CONFIRMATION} to confirm`);
+        }
+        await withStore(async (store) => {
+          await requireMission(store.db, opts.mission);
+          const r = await shredIncidentRecord(store.db, systemContext(opts.mission), opts.incident!, opts.reason);
+          console.log(`incident ${opts.incident}: ${r.erased_keys} record key(s) deleted; its confidential narrative, coordinates and identities are now unrecoverable; the record and its counts remain`);
+        });
+        return;
+      }
       if (!opts.yesDestroyData) {
         throw new KeyOperationRefused(`shredding destroys every sealed field of mission ${opts.mission}${opts.purpose ? ` (purpose ${opts.purpose})` : ''} ` +
           `for good: repeat the command with ${SHRED_CONFIRMATION} to confirm`);

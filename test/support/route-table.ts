@@ -60,7 +60,7 @@ export interface World {
   /** The first session of a new account of `role`: password only, no second factor yet. */
   firstSession(role: Role): Promise<string>;
   /** A fresh incident recorded by `owner` (monitor in Djugu, monitorBeni in Beni). */
-  newIncident(owner: 'monitor' | 'monitorBeni'): Promise<{ id: string; version: number; violations: { id: string; version: number }[] }>;
+  newIncident(owner: 'monitor' | 'monitorBeni'): Promise<{ id: string; version: number; violations: { id: string; version: number; type: string }[] }>;
   /** A throwaway account of the role (for probes that end sessions or change the password). */
   throwawayUser(role: Role): Promise<Actor & { password: string }>;
 }
@@ -105,7 +105,7 @@ export async function buildWorld(store: Store, app: FastifyInstance, options: { 
     const res = await app.inject({ method: 'POST', url: '/api/v1/incidents', headers: auth(m.tokens[owner]), payload: body(pcode) });
     if (res.statusCode !== 201) throw new Error(`seeding an incident: ${res.statusCode} ${res.body}`);
     const j = res.json();
-    return { id: j.id as string, version: j.version as number, violations: (j.violations as { id: string; version: number }[]).map((v) => ({ id: v.id, version: v.version })) };
+    return { id: j.id as string, version: j.version as number, violations: (j.violations as { id: string; version: number; type: string }[]).map((v) => ({ id: v.id, version: v.version, type: v.type })) };
   }
   // Data keys are created on the first sealed write: make it once before probes run in parallel.
   await newIncident('monitor');
@@ -152,6 +152,10 @@ export const PROBES: Record<string, Probe> = {
     token: token(w, role), url: await incidentUrl(w, role, scope, '/violations'), payload: (w.incidentBody(w.m.areas.djugu).violations as unknown[])[1],
   }),
   'GET /api/v1/violations': async (w, role) => ({ token: token(w, role), url: '/api/v1/violations' }),
+  'POST /api/v1/violations/:violation_id/victims/:victim_ref/erase-identity': async (w, role, scope) => {
+    const killing = (await w.newIncident(recordOwner(role, scope))).violations.find((v) => v.type === 'killing')!;
+    return { token: token(w, role), url: `/api/v1/violations/${killing.id}/victims/V-0001/erase-identity`, payload: { reason: 'consent withdrawn (probe)' } };
+  },
   'POST /api/v1/victims/lookup': async (w, role) => ({ token: token(w, role), url: '/api/v1/victims/lookup', payload: { full_name: 'Amani Bahati', date_of_birth: '2012' } }),
   'GET /api/v1/violations/:violation_id': async (w, role, scope) => ({
     token: token(w, role), url: `/api/v1/violations/${(await w.newIncident(recordOwner(role, scope))).violations[0]!.id}`,

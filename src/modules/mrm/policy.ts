@@ -51,7 +51,7 @@ export function permittedIncidentActions(actor: Actor, incident: IncidentFacts):
 
 export function permittedViolationActions(actor: Actor, incident: IncidentFacts): string[] {
   const actions: string[] = [];
-  if (canEdit(actor, incident)) actions.push('update');
+  if (canEdit(actor, incident)) actions.push('update', 'erase_identity');
   for (const level of ['focal_point', 'technical', 'final'] as const) {
     if (canVerify(actor, incident, level)) actions.push(`verify_${level}`);
   }

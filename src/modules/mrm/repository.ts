@@ -30,9 +30,10 @@ export const jsonb = (value: unknown) => sql<string>`cast(${JSON.stringify(value
  * the end of the statement, so children may reference the parent inserted beside them. The audit row
  * rides in the same statement: the record and its audit entry exist together or not at all.
  */
-export async function insertIncidentGraph(trx: Q, incident: Insertable<IncidentsTable>, graphs: ViolationGraph[], audit: Insertable<DB['audit_events']>[]): Promise<IncidentRow> {
+export async function insertIncidentGraph(trx: Q, incident: Insertable<IncidentsTable>, graphs: ViolationGraph[], audit: Insertable<DB['audit_events']>[],
+  recordKeys: Insertable<DB['record_keys']>[]): Promise<IncidentRow> {
   const parts: { name: string; query: { toOperationNode(): unknown } }[] = [];
-  const add = (name: string, rows: object[], table: 'violations' | 'violation_tallies' | 'violation_perpetrators' | 'violation_victims' | 'violation_sources') => {
+  const add = (name: string, rows: object[], table: 'violations' | 'violation_tallies' | 'violation_perpetrators' | 'violation_victims' | 'violation_sources' | 'record_keys') => {
     if (rows.length > 0) parts.push({ name, query: trx.insertInto(table).values(rows as never) });
   };
   add('v', graphs.map((g) => g.violation), 'violations');
@@ -40,10 +41,16 @@ export async function insertIncidentGraph(trx: Q, incident: Insertable<Incidents
   add('p', graphs.flatMap((g) => g.perpetrators), 'violation_perpetrators');
   add('vi', graphs.flatMap((g) => g.victims), 'violation_victims');
   add('s', graphs.flatMap((g) => g.sources), 'violation_sources');
+  add('k', recordKeys, 'record_keys');
   if (audit.length > 0) parts.push({ name: 'a', query: trx.insertInto('audit_events').values(audit) });
   const ctes = parts.map((p) => sql`, ${sql.id(p.name)} as (${p.query as never})`);
   const { rows } = await sql<IncidentRow>`with i as (${trx.insertInto('incidents').values(incident).returningAll()})${sql.join(ctes, sql``)} select * from i`.execute(trx);
   return rows[0]!;
+}
+
+/** The keys of the records a change seals (field-crypto record keys), inserted with the change. */
+export async function insertRecordKeys(trx: Q, rows: Insertable<DB['record_keys']>[]): Promise<void> {
+  if (rows.length > 0) await trx.insertInto('record_keys').values(rows).execute();
 }
 
 /** Inserts violations and their children with one multi-row INSERT per table. */
@@ -221,5 +228,25 @@ export function findVictimsByIdentity(db: Q, scope: IncidentScope, missionId: st
     .where(scope)
     .orderBy('i.date_start', 'desc').orderBy('v.violation_id')
     .limit(200)
+    .execute();
+}
+
+/**
+ * Deletes the record keys of an incident (all of them, `whole`) or of one child in it: crypto-shredding.
+ * The ciphertext stays where it is and can no longer be opened. Returns the deleted key ids.
+ */
+export async function deleteRecordKeys(trx: Q, missionId: string, recordId: string, whole: boolean): Promise<string[]> {
+  const rows = await trx.deleteFrom('record_keys').where('mission_id', '=', missionId)
+    .where((eb) => whole ? eb.or([eb('record_id', '=', recordId), eb('record_id', 'like', `${recordId}/%`)]) : eb('record_id', '=', recordId))
+    .returning('record_key_id').execute();
+  return rows.map((r) => r.record_key_id);
+}
+
+/** A shredded identity must not be found again by its blind index either. */
+export async function clearIdentityIndexes(trx: Q, missionId: string, violationIds: string[], victimRef?: string): Promise<void> {
+  if (violationIds.length === 0) return;
+  await trx.updateTable('violation_victims').set({ identity_index: null })
+    .where('mission_id', '=', missionId).where('violation_id', 'in', violationIds)
+    .$if(victimRef !== undefined, (q) => q.where('victim_ref', '=', victimRef!))
     .execute();
 }

@@ -4,7 +4,8 @@ import { requestContext, typed, type Deps } from '../../platform/http/app.ts';
 import { errors } from '../../platform/http/responses.ts';
 import {
   incidentCreateBody, incidentPage, incidentQuery, incidentUpdateBody, incidentView, listQuery, verificationBody, verificationHistory,
-  violationInput, violationPage, violationUpdateBody, violationView, victimLookupBody, victimLookupResponse } from './schema.ts';
+  violationInput, violationPage, violationUpdateBody, violationView, eraseIdentityBody, eraseIdentityResponse, victimLookupBody, victimLookupResponse, victimParams } from './schema.ts';
+import * as identities from './identities.ts';
 import * as service from './service.ts';
 
 const incidentParams = z.object({ incident_id: z.string().uuid() });
@@ -49,7 +50,16 @@ export function registerMrmRoutes(app: FastifyInstance, { db }: Deps): void {
       description: 'Matches the blind index (keyed HMAC of the normalised name and birth date): accents, case, punctuation and name order do not matter; other spellings do. Nothing is decrypted; the look-up is audited without the name.',
       body: victimLookupBody, response: { 200: victimLookupResponse, ...errors(400, 403) },
     },
-  }, (req) => service.lookupVictims(db, requestContext(req), req.body));
+  }, (req) => identities.lookupVictims(db, requestContext(req), req.body));
+
+  r.post('/api/v1/violations/:violation_id/victims/:victim_ref/erase-identity', {
+    config: { access: { roles: ['monitor', 'verifier'], record: 'violation' } },
+    schema: {
+      tags, summary: 'Erase one child\'s identity for good (withdrawn consent): its key is destroyed and it can no longer be found',
+      description: 'The victim stays in the record (sex, age, counts); the sealed identity becomes unrecoverable and leaves the look-up index. Backups taken before still hold the key until the master key is rotated and the old one destroyed.',
+      params: victimParams, body: eraseIdentityBody, response: { 200: eraseIdentityResponse, ...errors(400, 403, 404) },
+    },
+  }, (req) => identities.eraseVictimIdentity(db, requestContext(req), req.params.violation_id, req.params.victim_ref, req.body.reason));
 
   r.get('/api/v1/violations', {
     config: { access: { roles: 'any' } },

@@ -238,3 +238,10 @@ export const victimLookupResponse = z.object({
     violation_id: z.string().uuid(), violation_type: z.enum(VIOLATION_TYPES), victim_ref: z.string(),
   })),
 });
+
+export const victimParams = z.object({ violation_id: z.string().uuid(), victim_ref: pseudonym });
+export const eraseIdentityBody = z.strictObject({
+  /** Why, for the audit trail: e.g. "consent withdrawn by the child's guardian, form C-12". */
+  reason: z.string().trim().min(3).max(500),
+});
+export const eraseIdentityResponse = z.object({ erased_keys: z.number().int().min(0) });

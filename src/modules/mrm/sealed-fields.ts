@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { fieldCrypto, SealedFieldShredded } from '../../platform/crypto/field-crypto.ts';
+import { fieldCrypto, SealedFieldShredded, type RecordKeyRow, type RecordSealer } from '../../platform/crypto/field-crypto.ts';
 import { identityKey, preparePseudonyms, pseudonym } from '../../platform/crypto/pseudonyms.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import type { IncidentRow, ViolationChildren } from './repository.ts';
@@ -28,20 +28,35 @@ const sourceCtx = (violationId: string, ref: string) => `violations/${violationI
 export const childIdentityIndex = (db: Kysely<DB>, missionId: string, fullName: string, dateOfBirth: string | null) =>
   pseudonym(db, missionId, 'child', identityKey(fullName, dateOfBirth));
 
-/** Seals the identities of victims and sources as their rows are built (violation-graph.ts). */
+/**
+ * Seals the identities of victims and sources as their rows are built (violation-graph.ts): each
+ * child under a key of its own (so one child's identity can be erased alone, on withdrawn consent),
+ * the sources of an incident under one key. `keyRows` are to be inserted with the rows.
+ */
 export interface IdentitySealer {
   victim(violationId: string, ref: string, identity: VictimIdentity): { identity_sealed: Buffer; identity_index: string };
   source(violationId: string, ref: string, identity: SourceIdentity): { identity_sealed: Buffer };
+  readonly keyRows: RecordKeyRow[];
 }
 
-export function identitySealer(db: Kysely<DB>, missionId: string): IdentitySealer {
+/** The record id of one child's key: found by the incident's prefix when the incident is shredded. */
+export const victimRecordId = (incidentId: string, violationId: string, ref: string) => `${incidentId}/${violationId}/${ref}`;
+
+export function identitySealer(db: Kysely<DB>, missionId: string, incidentId: string): IdentitySealer {
   const fc = fieldCrypto(db);
+  const keyRows: RecordKeyRow[] = [];
+  let sources: RecordSealer | null = null;
+  const track = (s: RecordSealer) => (keyRows.push(s.row), s);
   return {
+    keyRows,
     victim: (violationId, ref, identity) => ({
-      identity_sealed: fc.seal(missionId, PURPOSE, JSON.stringify(identity), victimCtx(violationId, ref)),
+      identity_sealed: track(fc.recordSealer(missionId, PURPOSE, 'victim', victimRecordId(incidentId, violationId, ref)))
+        .seal(JSON.stringify(identity), victimCtx(violationId, ref)),
       identity_index: childIdentityIndex(db, missionId, identity.full_name, identity.date_of_birth),
     }),
-    source: (violationId, ref, identity) => ({ identity_sealed: fc.seal(missionId, PURPOSE, JSON.stringify(identity), sourceCtx(violationId, ref)) }),
+    source: (violationId, ref, identity) => ({
+      identity_sealed: (sources ??= track(fc.recordSealer(missionId, PURPOSE, 'sources', incidentId))).seal(JSON.stringify(identity), sourceCtx(violationId, ref)),
+    }),
   };
 }
 
@@ -69,18 +84,24 @@ export async function openIdentities(db: Kysely<DB>, missionId: string, children
   return { victims, sources };
 }
 
-export function sealIncidentFields(db: Kysely<DB>, missionId: string, incidentId: string, fields: { confidential?: string; coordinates?: Coordinates | null }) {
-  const fc = fieldCrypto(db);
-  const out: Partial<Pick<IncidentRow, 'narrative_confidential_sealed' | 'coordinates_sealed' | 'narrative_confidential' | 'latitude' | 'longitude' | 'coordinate_precision'>> = {};
+/**
+ * The incident's sealed columns, under a fresh key of the incident's own (`keyRow`, to be inserted with
+ * the change; null when nothing needed sealing). Keys of earlier versions stay until the incident is
+ * shredded, which deletes them all.
+ */
+export function sealIncidentRecord(db: Kysely<DB>, missionId: string, incidentId: string, fields: { confidential?: string; coordinates?: Coordinates | null }) {
+  let sealer: RecordSealer | null = null;
+  const seal = (plaintext: string, field: string) => (sealer ??= fieldCrypto(db).recordSealer(missionId, PURPOSE, 'incident', incidentId)).seal(plaintext, ctx(incidentId, field));
+  const set: Partial<Pick<IncidentRow, 'narrative_confidential_sealed' | 'coordinates_sealed' | 'narrative_confidential' | 'latitude' | 'longitude' | 'coordinate_precision'>> = {};
   if (fields.confidential !== undefined) {
-    out.narrative_confidential = '';
-    out.narrative_confidential_sealed = fields.confidential === '' ? null : fc.seal(missionId, PURPOSE, fields.confidential, ctx(incidentId, 'narrative_confidential'));
+    set.narrative_confidential = '';
+    set.narrative_confidential_sealed = fields.confidential === '' ? null : seal(fields.confidential, 'narrative_confidential');
   }
   if (fields.coordinates !== undefined) {
-    Object.assign(out, { latitude: null, longitude: null, coordinate_precision: null });
-    out.coordinates_sealed = fields.coordinates === null ? null : fc.seal(missionId, PURPOSE, JSON.stringify(fields.coordinates), ctx(incidentId, 'coordinates'));
+    Object.assign(set, { latitude: null, longitude: null, coordinate_precision: null });
+    set.coordinates_sealed = fields.coordinates === null ? null : seal(JSON.stringify(fields.coordinates), 'coordinates');
   }
-  return out;
+  return { set, keyRow: (sealer as RecordSealer | null)?.row ?? null };
 }
 
 /**
@@ -131,11 +152,14 @@ export async function sealLegacyPlaintext(db: Kysely<DB>, onStart?: (pending: nu
         ? { latitude: row.latitude, longitude: row.longitude, precision: (row.coordinate_precision ?? 'approximate') as Coordinates['precision'] }
         : null;
       await prepareSealing(db, row.mission_id);
-      const set = sealIncidentFields(db, row.mission_id, row.incident_id, {
+      const { set, keyRow } = sealIncidentRecord(db, row.mission_id, row.incident_id, {
         ...(row.narrative_confidential !== '' && { confidential: row.narrative_confidential }),
         ...(coordinates && { coordinates }),
       });
-      await db.updateTable('incidents').set(set).where('mission_id', '=', row.mission_id).where('incident_id', '=', row.incident_id).execute();
+      await db.transaction().execute(async (trx) => {
+        if (keyRow) await trx.insertInto('record_keys').values(keyRow).execute();
+        await trx.updateTable('incidents').set(set).where('mission_id', '=', row.mission_id).where('incident_id', '=', row.incident_id).execute();
+      });
       sealed++;
     }
   }

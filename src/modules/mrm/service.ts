@@ -9,8 +9,8 @@ import { referenceCache } from '../reference/cache.ts';
 import { canEdit, canRecord, canSee, canVerify, mayHandleRecords, visibleIncidents } from './policy.ts';
 import { incidentFacts, presentIncident, presentIncidentSummary, presentVerificationEvent, presentViolation, type OpenedIdentities } from './presenter.ts';
 import * as repo from './repository.ts';
-import type { IncidentCreateInput, IncidentUpdateInput, ListQuery, VerificationInput, VictimLookupInput, ViolationInput, ViolationUpdateInput } from './schema.ts';
-import { childIdentityIndex, identitySealer, openIdentities, openIncidentFields, prepareSealing, sealIncidentFields } from './sealed-fields.ts';
+import type { IncidentCreateInput, IncidentUpdateInput, ListQuery, VerificationInput, ViolationInput, ViolationUpdateInput } from './schema.ts';
+import { identitySealer, openIdentities, openIncidentFields, prepareSealing, sealIncidentRecord } from './sealed-fields.ts';
 import { refuseTransition } from './verification.ts';
 import { checkViolationChildren, childRows, violationGraph } from './violation-graph.ts';
 import { DETAILS_BY_TYPE, type VerificationLevel, type ViolationType } from './vocabulary.ts';
@@ -48,9 +48,9 @@ export async function createIncident(db: Kysely<DB>, ctx: RequestContext, input:
     for (const [i, v] of input.violations.entries()) await checkViolationChildren(referenceCache(db), uow.trx, missionId, v.type, v, `violations.${i}.`);
     const incidentId = input.id ?? randomUUID();
     const c = input.location.coordinates;
-    const seal = identitySealer(db, missionId);
+    const seal = identitySealer(db, missionId, incidentId);
     const graphs = input.violations.map((v) => violationGraph(missionId, incidentId, userId, v, seal));
-    const sealed = sealIncidentFields(db, missionId, incidentId, { confidential: input.narrative.confidential, coordinates: c });
+    const { set: sealed, keyRow } = sealIncidentRecord(db, missionId, incidentId, { confidential: input.narrative.confidential, coordinates: c });
     uow.audit({ action: 'incident.create', targetType: 'incident', targetId: incidentId,
       details: { violations: graphs.map((g) => ({ id: g.violation.violation_id, type: g.violation.type })) } });
     const row = await repo.insertIncidentGraph(uow.trx, {
@@ -59,7 +59,7 @@ export async function createIncident(db: Kysely<DB>, ctx: RequestContext, input:
       first_reported_on: input.first_reported_on, country_iso3: country, admin_pcode: input.location.admin_pcode,
       location_type: input.location.location_type, narrative_public: input.narrative.public, ...sealed, narrative_confidential: '',
       created_by: userId, updated_by: userId, version: 1,
-    }, graphs, auditValues(uow.takeAudit())).catch((err: { code?: string }) => {
+    }, graphs, auditValues(uow.takeAudit()), [...(keyRow ? [keyRow] : []), ...seal.keyRows]).catch((err: { code?: string }) => {
       // A client-chosen id that exists: the whole statement rolled back, the first record stands.
       throw err.code === '23505' ? new AppError('record.conflict', { field: 'id', rule: `incident ${incidentId} already exists` }) : err;
     });
@@ -116,10 +116,11 @@ export async function updateIncident(db: Kysely<DB>, ctx: RequestContext, incide
       ensure(canRecord(ctx.actor, country, input.location.admin_pcode), 'permission.denied', { field: 'location.admin_pcode', rule: 'outside your area of responsibility' });
     }
     const c = input.location?.coordinates;
-    const sealed = sealIncidentFields(db, ctx.actor.missionId, incidentId, {
+    const { set: sealed, keyRow } = sealIncidentRecord(db, ctx.actor.missionId, incidentId, {
       ...(input.narrative?.confidential !== undefined && { confidential: input.narrative.confidential }),
       ...(input.location && { coordinates: c ?? null }),
     });
+    await repo.insertRecordKeys(uow.trx, keyRow ? [keyRow] : []);
     const updated = await repo.updateIncident(uow.trx, ctx.actor.missionId, incidentId, current.version, {
       updated_by: ctx.actor.userId,
       ...(input.title !== undefined && { title: input.title }),
@@ -155,7 +156,9 @@ export async function addViolation(db: Kysely<DB>, ctx: RequestContext, incident
     const facts = incidentFacts(incident);
     ensure(canEdit(ctx.actor, facts), 'permission.denied', { action: 'add_violation' });
     await checkViolationChildren(referenceCache(db), uow.trx, ctx.actor.missionId, input.type, input, '');
-    const graph = violationGraph(ctx.actor.missionId, incidentId, ctx.actor.userId, input, identitySealer(db, ctx.actor.missionId));
+    const seal = identitySealer(db, ctx.actor.missionId, incidentId);
+    const graph = violationGraph(ctx.actor.missionId, incidentId, ctx.actor.userId, input, seal);
+    await repo.insertRecordKeys(uow.trx, seal.keyRows);
     await repo.insertViolations(uow.trx, [graph]).catch((err: { code?: string }) => {
       throw err.code === '23505' ? new AppError('record.conflict', { field: 'id', rule: 'a violation with this id exists' }) : err;
     });
@@ -172,7 +175,7 @@ async function loadViolationView(uow: UnitOfWork, violationId: string) {
   return presentViolation(row, children.get(violationId)!, uow.ctx.actor, facts);
 }
 
-async function visibleViolation(uow: UnitOfWork, violationId: string, lock: boolean) {
+export async function visibleViolation(uow: UnitOfWork, violationId: string, lock: boolean) {
   ensure(mayHandleRecords(uow.ctx.actor), 'permission.denied', { rule: `your role (${uow.ctx.actor.role}) does not work with incident records` });
   const { missionId } = uow.ctx.actor;
   const row = lock ? await repo.lockViolation(uow.trx, missionId, violationId) : await repo.findViolationWithIncident(uow.trx, missionId, violationId);
@@ -222,7 +225,9 @@ export async function updateViolation(db: Kysely<DB>, ctx: RequestContext, viola
     ensure(ok, 'record.conflict', { field: 'version' });
     const parts = new Set((['tallies', 'perpetrators', 'victims', 'sources'] as const).filter((p) => input[p] !== undefined));
     if (parts.size > 0) {
-      const rows = keepStoredIdentities(childRows(missionId, violationId, input, identitySealer(db, missionId)), input, current);
+      const seal = identitySealer(db, missionId, row.incident_id);
+      const rows = keepStoredIdentities(childRows(missionId, violationId, input, seal), input, current);
+      await repo.insertRecordKeys(uow.trx, seal.keyRows);
       await repo.replaceChildren(uow.trx, [rows], { missionId, violationId, parts });
     }
     uow.audit({ action: 'violation.update', targetType: 'violation', targetId: violationId, details: { fields: Object.keys(input).filter((k) => k !== 'version') } });
@@ -329,22 +334,4 @@ function keepStoredIdentities(rows: ReturnType<typeof childRows>, input: Violati
       return sentSources.get(s.source_ref) === undefined && stored?.identity_sealed ? { ...s, identity_sealed: stored.identity_sealed } : s;
     }),
   };
-}
-
-/**
- * "Has this child been recorded before?" An exact look-up by name and birth date through the blind
- * index: nothing is decrypted, the name is not stored or logged, and only incidents the caller may see
- * answer. Spelling variants are the linkage engine's work (identity module).
- */
-export async function lookupVictims(db: Kysely<DB>, ctx: RequestContext, input: VictimLookupInput) {
-  ensure(mayHandleRecords(ctx.actor), 'permission.denied', { rule: `your role (${ctx.actor.role}) does not work with incident records` });
-  await prepareSealing(db, ctx.actor.missionId);
-  return runUnitOfWork(db, ctx, 'write', async (uow) => {
-    const index = childIdentityIndex(db, ctx.actor.missionId, input.full_name, input.date_of_birth);
-    const rows = await repo.findVictimsByIdentity(uow.trx, visibleIncidents(ctx.actor), ctx.actor.missionId, index);
-    uow.audit({ action: 'victim.lookup', targetType: 'victim', details: { matches: rows.length, with_birth_date: input.date_of_birth !== null } });
-    return {
-      items: rows.map((r) => ({ incident_id: r.incident_id, incident_date: r.date_start, admin_pcode: r.admin_pcode, violation_id: r.violation_id, violation_type: r.type as ViolationType, victim_ref: r.victim_ref })),
-    };
-  });
 }

@@ -4,12 +4,27 @@ import type { DB } from '../db/schema.ts';
 import type { KeyProvider } from './key-provider.ts';
 
 /**
- * Field encryption: AES-256-GCM under a data key per mission and purpose. A sealed value is
- *   version (1) | key id (16) | iv (12) | tag (16) | ciphertext
- * and its additional data names the record and field, so a ciphertext copied into another row or
- * column does not decrypt. Unwrapped data keys are cached in memory for the life of the process.
+ * Field encryption: AES-256-GCM. A sealed value is
+ *   version | key id (16) | iv (12) | tag (16) | ciphertext
+ * Version 1: the key id names a data key (per mission and purpose, wrapped by the master key).
+ * Version 2: the key id names a record key (`record_keys`: one record's own random key, sealed in
+ * version 1 under a data key), so one record can be crypto-shredded without touching the others.
+ * The additional data names the record and field, so a ciphertext copied into another row or column
+ * does not decrypt. Unwrapped keys are cached in memory (data keys for the life of the process,
+ * record keys up to a bound).
  */
 const VERSION = 1;
+const RECORD_VERSION = 2;
+const RECORD_KEY_CACHE = 20_000;
+
+/** A record key's row, to be inserted in the same transaction (or statement) as the record it seals. */
+export interface RecordKeyRow { mission_id: string; record_key_id: string; record_type: string; record_id: string; sealed_key: Buffer }
+
+/** Seals fields of one record under a fresh record key; insert `row` with the record. */
+export interface RecordSealer {
+  row: RecordKeyRow;
+  seal(plaintext: string, context: string): Buffer;
+}
 
 /** The data key that sealed this field was deleted (crypto-shredding): the value is gone for good. */
 export class SealedFieldShredded extends Error {
@@ -41,6 +56,7 @@ export class FieldCrypto {
   readonly #keys = new Map<string, Buffer>(); // `${mission}/${keyId}` → key
   readonly #active = new Map<string, Promise<string>>(); // `${mission}/${purpose}` → key id, loading
   readonly #activeIds = new Map<string, string>(); // the same, loaded
+  readonly #recordKeys = new Map<string, Buffer>(); // `${mission}/${recordKeyId}` → key
 
   #provider: KeyProvider;
 
@@ -67,6 +83,25 @@ export class FieldCrypto {
     for (const slot of [...this.#keys.keys()]) if (mine(slot)) this.#keys.delete(slot);
     for (const slot of [...this.#active.keys()]) if (mine(slot)) this.#active.delete(slot);
     for (const slot of [...this.#activeIds.keys()]) if (mine(slot)) this.#activeIds.delete(slot);
+    for (const slot of [...this.#recordKeys.keys()]) if (mine(slot)) this.#recordKeys.delete(slot);
+  }
+
+  /** After record keys were deleted (crypto-shredding a record): this process must not keep opening with them. */
+  forgetRecordKeys(missionId: string, keyIds: string[]): void {
+    for (const id of keyIds) this.#recordKeys.delete(`${missionId}/${id}`);
+  }
+
+  /**
+   * A fresh random key for one record, sealed under the purpose's active data key (load it first with
+   * `ensureKey`). `recordId` is what shredding finds it by.
+   */
+  recordSealer(missionId: string, purpose: string, recordType: string, recordId: string): RecordSealer {
+    const keyId = randomUUID();
+    const key = randomBytes(32);
+    const row = { mission_id: missionId, record_key_id: keyId, record_type: recordType, record_id: recordId,
+      sealed_key: this.seal(missionId, purpose, key.toString('base64'), recordKeyContext(keyId)) };
+    this.#rememberRecordKey(missionId, keyId, key);
+    return { row, seal: (plaintext, context) => encrypt(RECORD_VERSION, keyId, key, missionId, plaintext, context) };
   }
 
   /**
@@ -81,11 +116,7 @@ export class FieldCrypto {
   seal(missionId: string, purpose: string, plaintext: string, context: string): Buffer {
     const keyId = this.#activeIds.get(`${missionId}/${purpose}`);
     if (!keyId) throw new Error(`data key ${missionId}/${purpose} not loaded: call ensureKey before the transaction`);
-    const key = this.#keys.get(`${missionId}/${keyId}`)!;
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(aad(missionId, context));
-    const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return Buffer.concat([Buffer.from([VERSION]), uuidBytes(keyId), iv, cipher.getAuthTag(), body]);
+    return encrypt(VERSION, keyId, this.#keys.get(`${missionId}/${keyId}`)!, missionId, plaintext, context);
   }
 
   /**
@@ -102,11 +133,28 @@ export class FieldCrypto {
   /** `q` is where to read a key not yet in memory: pass the open transaction, if any. */
   async open(missionId: string, sealed: Buffer | Uint8Array, context: string, q: Kysely<DB> = this.db): Promise<string> {
     const buf = Buffer.from(sealed);
-    if (buf[0] !== VERSION) throw new Error(`sealed field of unknown version ${buf[0]}`);
-    const key = await this.#key(q, missionId, bytesUuid(buf.subarray(1, 17)));
+    if (buf[0] !== VERSION && buf[0] !== RECORD_VERSION) throw new Error(`sealed field of unknown version ${buf[0]}`);
+    const keyId = bytesUuid(buf.subarray(1, 17));
+    const key = buf[0] === VERSION ? await this.#key(q, missionId, keyId) : await this.#recordKey(q, missionId, keyId);
     const decipher = createDecipheriv('aes-256-gcm', key, buf.subarray(17, 29)).setAAD(aad(missionId, context));
     decipher.setAuthTag(buf.subarray(29, 45));
     return Buffer.concat([decipher.update(buf.subarray(45)), decipher.final()]).toString('utf8');
+  }
+
+  async #recordKey(q: Kysely<DB>, missionId: string, keyId: string): Promise<Buffer> {
+    const cached = this.#recordKeys.get(`${missionId}/${keyId}`);
+    if (cached) return cached;
+    const row = await q.selectFrom('record_keys').select('sealed_key')
+      .where('mission_id', '=', missionId).where('record_key_id', '=', keyId).executeTakeFirst();
+    if (!row) throw new SealedFieldShredded(missionId, keyId);
+    const key = Buffer.from(await this.open(missionId, row.sealed_key, recordKeyContext(keyId), q), 'base64');
+    this.#rememberRecordKey(missionId, keyId, key);
+    return key;
+  }
+
+  #rememberRecordKey(missionId: string, keyId: string, key: Buffer): void {
+    if (this.#recordKeys.size >= RECORD_KEY_CACHE) this.#recordKeys.clear(); // crude but bounded; a miss costs one read
+    this.#recordKeys.set(`${missionId}/${keyId}`, key);
   }
 
   #activeKey(missionId: string, purpose: string): Promise<string> {
@@ -152,6 +200,14 @@ export class FieldCrypto {
 }
 
 const aad = (missionId: string, context: string) => Buffer.from(`${missionId}\u0000${context}`);
+const recordKeyContext = (keyId: string) => `record_keys/${keyId}`;
+
+function encrypt(version: number, keyId: string, key: Buffer, missionId: string, plaintext: string, context: string): Buffer {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(aad(missionId, context));
+  const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return Buffer.concat([Buffer.from([version]), uuidBytes(keyId), iv, cipher.getAuthTag(), body]);
+}
 const uuidBytes = (id: string) => Buffer.from(id.replaceAll('-', ''), 'hex');
 function bytesUuid(b: Buffer): string {
   const h = b.toString('hex');

@@ -192,8 +192,19 @@ export interface DataKeysTable {
   retired_at: Date | null;
 }
 
+export interface RecordKeysTable {
+  mission_id: string;
+  record_key_id: string;
+  record_type: string;
+  record_id: string;
+  /** The record's key, sealed (format 1) under the mission's data key. */
+  sealed_key: Buffer | Uint8Array;
+  created_at: Generated<Date>;
+}
+
 export interface DB {
   data_keys: DataKeysTable;
+  record_keys: RecordKeysTable;
   missions: MissionsTable;
   countries: CountriesTable;
   admin_areas: AdminAreasTable;

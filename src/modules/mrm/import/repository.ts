@@ -4,7 +4,7 @@ import type { KnownReference } from './plan.ts';
 
 type Q = Kysely<DB> | Transaction<DB>;
 type Table = 'countries' | 'admin_areas' | 'parties' | 'incidents' | 'violations' | 'violation_tallies' | 'violation_perpetrators'
-  | 'violation_victims' | 'verification_events';
+  | 'violation_victims' | 'verification_events' | 'record_keys';
 
 /** Multi-row INSERTs of at most `size` rows: one round trip per chunk, under PostgreSQL's 65,535 parameters. */
 export async function insertChunked<T extends Table>(trx: Q, table: T, rows: Insertable<DB[T]>[], columnsPerRow: number): Promise<void> {

@@ -6,7 +6,7 @@ import type { DB } from '../../../platform/db/schema.ts';
 import { runUnitOfWork } from '../../../platform/db/unit-of-work.ts';
 import { AppError, ensure } from '../../../platform/errors.ts';
 import { jsonb } from '../repository.ts';
-import { prepareSealing, sealIncidentFields } from '../sealed-fields.ts';
+import { prepareSealing, sealIncidentRecord } from '../sealed-fields.ts';
 import { VERIFICATION_LEVELS } from '../vocabulary.ts';
 import { MRM_COLUMNS, parseRow, type ImportRow, type LineError, type RawRow } from './columns.ts';
 import { planImport, type ImportPlan } from './plan.ts';
@@ -92,9 +92,11 @@ async function writePlan(db: Kysely<DB>, trx: Kysely<DB>, ctx: RequestContext, p
   const perpetrators: Insertable<DB['violation_perpetrators']>[] = [];
   const victims: Insertable<DB['violation_victims']>[] = [];
   const events: Insertable<DB['verification_events']>[] = [];
+  const recordKeys: Insertable<DB['record_keys']>[] = [];
   for (const inc of plan.incidents) {
     const r = inc.first;
-    const sealed = r.coordinates ? sealIncidentFields(db, m, inc.id, { coordinates: { ...r.coordinates, precision: 'approximate' } }) : {};
+    const { set: sealed, keyRow } = r.coordinates ? sealIncidentRecord(db, m, inc.id, { coordinates: { ...r.coordinates, precision: 'approximate' } }) : { set: {}, keyRow: null };
+    if (keyRow) recordKeys.push(keyRow);
     incidents.push({ mission_id: m, incident_id: inc.id, status: 'open', title: `Imported incident ${inc.ref}`, date_start: r.dateStart, date_end: r.dateEnd,
       date_precision: 'day', date_estimated: false, narrative_confidential: '', country_iso3: r.country, admin_pcode: r.admin2 ?? r.admin1, narrative_public: '', created_by: actor, updated_by: actor, version: 1, ...sealed });
     for (const v of inc.violations) {
@@ -115,6 +117,7 @@ async function writePlan(db: Kysely<DB>, trx: Kysely<DB>, ctx: RequestContext, p
       }
     }
   }
+  await insertChunked(trx, 'record_keys', recordKeys, 5);
   await insertChunked(trx, 'incidents', incidents, 16);
   await insertChunked(trx, 'violations', violations, 16);
   await insertChunked(trx, 'violation_tallies', tallies, 6);
