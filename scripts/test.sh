@@ -8,6 +8,7 @@ shopt -s globstar nullglob
 mkdir -p .tmp
 echo "== type check"
 npx --no-install tsc --noEmit
+npx --no-install tsc -p web --noEmit
 files=(test/**/*.test.ts)
 echo "== ${#files[@]} test files; PostgreSQL: ${TUTELA_TEST_DATABASE_URL:+on}${TUTELA_TEST_DATABASE_URL:-off (set TUTELA_TEST_DATABASE_URL to run that half)}"
 exec node --import tsx --test --test-concurrency=1 \

@@ -11,6 +11,7 @@ import { registerReferenceRoutes } from './modules/reference/routes.ts';
 import type { Config } from './platform/config.ts';
 import type { Store } from './platform/db/store.ts';
 import { buildApp, typed, type Deps } from './platform/http/app.ts';
+import { webApp } from './platform/http/web-app.ts';
 
 /**
  * The whole HTTP server: platform plus every module's routes.
@@ -33,5 +34,7 @@ export function createServer(store: Store, config: Config, instrument?: (app: Fa
     registerMrmRoutes(app, deps);
     registerReportRoutes(app, deps);
     registerAuditRoutes(app, deps);
+    // Last: its catch-all route answers every path no API route took.
+    void app.register(webApp);
   });
 }

@@ -16,7 +16,7 @@ import { auth, incidentBody, login, newMission, PASSWORD, type Mission } from '.
  */
 
 /** Routes that need no token. Anything else must declare `config.access`. */
-export const PUBLIC_ROUTES = new Set(['POST /api/v1/auth/login', 'GET /api/health', 'GET /api/openapi.json']);
+export const PUBLIC_ROUTES = new Set(['POST /api/v1/auth/login', 'GET /api/health', 'GET /api/openapi.json', 'GET /*']);
 
 export interface RouteEntry {
   key: string;

@@ -1,0 +1,85 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { loadConfig } from '../../src/platform/config.ts';
+import type { Store } from '../../src/platform/db/store.ts';
+import { createServer } from '../../src/server.ts';
+import { openTestStore } from './stores.ts';
+
+/**
+ * What the browser tests share: one build of the web app per change of its sources (not per test
+ * file), a Tutela server on a free port serving it, and Debian's Chromium driven by playwright-core.
+ */
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+const webDir = path.join(repoRoot, 'web');
+const dist = path.join(webDir, 'dist');
+const stampFile = path.join(dist, '.source-stamp');
+
+/** Everything the bundle is made from: the app and the server modules it shares (schemas, vocabulary). */
+const SOURCES = ['web/src', 'web/public', 'web/index.html', 'web/vite.config.ts', 'src/modules/mrm/schema.ts',
+  'src/modules/mrm/vocabulary.ts', 'src/modules/mrm/verification.ts'];
+
+function newestMtime(p: string): number {
+  const abs = path.join(repoRoot, p);
+  if (!fs.existsSync(abs)) return 0;
+  const st = fs.statSync(abs);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return Math.max(st.mtimeMs, ...fs.readdirSync(abs).map((f) => newestMtime(path.join(p, f))));
+}
+
+/** Builds web/dist unless it is newer than every source (the stamp records the sources' newest time). */
+export function ensureWebBuild(): void {
+  const sourcesAt = String(Math.max(...SOURCES.map(newestMtime)));
+  if (fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === sourcesAt && fs.existsSync(path.join(dist, 'index.html'))) return;
+  const vite = path.join(repoRoot, 'node_modules/vite/bin/vite.js');
+  const result = spawnSync(process.execPath, [vite, 'build', 'web', '--logLevel', 'warn'], { cwd: repoRoot, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`vite build failed:\n${result.stdout}\n${result.stderr}`);
+  fs.writeFileSync(stampFile, sourcesAt);
+}
+
+export interface WebServer { url: string; app: FastifyInstance; store: Store; close(): Promise<void> }
+
+/** An in-process server with the web app (src/server.ts registers it). */
+export async function startWebServer(): Promise<WebServer> {
+  ensureWebBuild();
+  const store = await openTestStore('pglite');
+  const config = { ...loadConfig({ TUTELA_TOTP_WINDOW_STEPS: '10' }), logLevel: (process.env.TUTELA_TEST_LOG_LEVEL ?? 'silent') as 'silent' };
+  const app = await createServer(store, config);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  if (!address || typeof address === 'string') throw new Error('no port');
+  return {
+    url: `http://127.0.0.1:${address.port}`, app, store,
+    async close() { await app.close(); await store.close(); },
+  };
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--headless',
+      '--no-first-run', '--disable-quic'],
+  });
+}
+
+/** Console errors and failed requests of a page: a missing translation key or a CSP refusal shows up here. */
+export function watchConsole(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    // A login that needs the code answers 401 auth.second_factor_required by design; Chromium logs every 401.
+    if (m.type() === 'error' && !/status of 401 \(Unauthorized\)/.test(m.text())) problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  return problems;
+}
+
+/** Screenshots go to TUTELA_SCREENSHOT_DIR (e.g. docs/screenshots) when it is set. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const dir = process.env.TUTELA_SCREENSHOT_DIR;
+  if (!dir) return;
+  fs.mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+}

@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { newMission, PASSWORD, totpCodeFor, type Mission } from './support/fixtures.ts';
+import { launchBrowser, screenshot, startWebServer, watchConsole, type WebServer } from './support/web.ts';
+
+/**
+ * Issue 6 in a real browser (Debian's Chromium through playwright-core) against a real server:
+ * a monitor logs in with the second factor and records an incident in French with two violations
+ * through the form, then finds it in the list; a verifier takes it through the three levels; the app
+ * turns right-to-left in Arabic with no missing translation. Any console error (a missing key, a CSP
+ * refusal, a failed script) fails the test.
+ */
+describe('web app in the browser', () => {
+  let server: WebServer;
+  let browser: Browser;
+  let m: Mission;
+  let incidentId = '';
+  const title = `Attaque du site de Plaine Savo ${Date.now()}`;
+
+  before(async () => {
+    server = await startWebServer();
+    m = await newMission(server.store, server.app);
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function openPage(viewport = { width: 360, height: 640 }): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+    const context = await browser.newContext({ viewport, locale: 'en-GB' });
+    const page = await context.newPage();
+    return { context, page, problems: watchConsole(page) };
+  }
+
+  /** Password, then the authenticator's code when the account has one. */
+  async function logIn(page: Page, username: string) {
+    await page.fill('input[name=username]', username);
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('form button[type=submit]');
+    await page.waitForSelector('input[name=totp_code], nav.main-nav');
+    if (await page.locator('input[name=totp_code]').count()) {
+      await page.fill('input[name=totp_code]', totpCodeFor(username));
+      await page.click('form button[type=submit]');
+      await page.waitForSelector('nav.main-nav');
+    }
+  }
+
+  it('a monitor logs in with the second factor, records an incident in French with two violations, and finds it in the list', async () => {
+    const { context, page, problems } = await openPage();
+    await page.goto(`${server.url}/`);
+    await page.selectOption('.language-picker select', 'fr');
+    await page.getByRole('heading', { name: 'Connexion' }).waitFor();
+    await screenshot(page, 'login-360');
+    await logIn(page, m.usernames.monitor);
+
+    // A monitor starts on the incident form.
+    await page.getByRole('heading', { name: 'Enregistrer un incident' }).waitFor();
+    await page.fill('input[name=title]', title);
+    await page.fill('input[name=date_start]', '2026-03-14');
+    await page.selectOption('select[name=area-level-1]', m.areas.ituri);
+    await page.selectOption('select[name=area-level-2]', m.areas.djugu);
+    await page.selectOption('select[name=location_type]', 'displacement_site');
+
+    await page.selectOption('select[name=violation-0-type]', 'killing');
+    await page.getByText('Toute action liée au conflit qui cause la mort').waitFor(); // the definition, inline
+    await page.fill('input[name=violation-0-6-10-boys]', '2');
+    await page.fill('input[name=violation-0-6-10-girls]', '1');
+    await page.getByRole('button', { name: 'Ajouter un auteur' }).click();
+    await page.selectOption('select[name=violation-0-party-0]', m.parties.codeco);
+
+    await page.getByRole('button', { name: 'Ajouter une violation' }).click();
+    await page.selectOption('select[name=violation-1-type]', 'abduction');
+    await page.fill('input[name=violation-1-14-17-boys]', '3');
+    await page.locator('section.violation').nth(1).getByRole('button', { name: 'Ajouter un auteur' }).click();
+    await page.selectOption('select[name=violation-1-party-0]', m.parties.codeco);
+
+    await page.fill('textarea[name=narrative_public]', 'Un groupe armé a attaqué un site de déplacés la nuit.');
+    const confidential = 'Le témoin W-17 a vu les assaillants arriver.';
+    await page.fill('textarea[name=narrative_confidential]', confidential);
+    await screenshot(page, 'incident-form-360');
+
+    // The draft is kept while typing, without the confidential narrative.
+    await page.waitForFunction((t) => (sessionStorage.getItem('tutela.draft.incident') ?? '').includes(t), title);
+    const draft = await page.evaluate(() => sessionStorage.getItem('tutela.draft.incident') ?? '');
+    assert.ok(!draft.includes('W-17'), 'the confidential narrative must not be in the draft');
+
+    await page.getByRole('button', { name: 'Enregistrer l’incident' }).click();
+    await page.getByText(/Incident [0-9A-F]{8} enregistré\./).waitFor();
+    incidentId = /\/incidents\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('tutela.draft.incident')), null, 'the draft is cleared once saved');
+    await screenshot(page, 'incident-record-360');
+
+    const stored = await server.app.inject({ method: 'GET', url: `/api/v1/incidents/${incidentId}`, headers: { authorization: `Bearer ${m.tokens.monitor}` } });
+    const body = stored.json() as { violations: { type: string; totals: { total: number } }[] };
+    assert.deepEqual(body.violations.map((v) => [v.type, v.totals.total]).sort(), [['abduction', 3], ['killing', 3]]);
+
+    await page.getByRole('navigation').getByRole('link', { name: 'Incidents' }).click();
+    await page.getByRole('heading', { name: 'Incidents' }).waitFor();
+    await page.getByRole('link', { name: title }).waitFor();
+    await screenshot(page, 'incident-list-360');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  it('a verifier takes a violation through the focal point, technical and final levels', async () => {
+    assert.ok(incidentId, 'needs the incident recorded by the previous test');
+    const { context, page, problems } = await openPage({ width: 1366, height: 768 });
+    await page.goto(`${server.url}/`);
+    await page.selectOption('.language-picker select', 'en');
+    await logIn(page, m.usernames.verifier);
+    await page.getByRole('heading', { name: 'Verification queue' }).waitFor();
+    await screenshot(page, 'verification-queue-1366');
+
+    await page.goto(`${server.url}/incidents/${incidentId}`);
+    const card = page.locator('section.violation', { hasText: 'Killing' });
+    for (const level of ['focal_point', 'technical', 'final']) {
+      await card.locator('select[name=level]').selectOption(level);
+      await card.locator('select[name=status]').selectOption('verified');
+      await card.getByRole('button', { name: 'Record the decision' }).click();
+      await card.locator('.level.status-verified').nth(['focal_point', 'technical', 'final'].indexOf(level)).waitFor();
+    }
+    assert.equal(await card.locator('.level.status-verified').count(), 3);
+    assert.equal(await card.locator('form.decision select[name=status] option[value=verified]').count(), 0, 'no further move to verified is offered');
+    await screenshot(page, 'incident-verified-1366');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  it('in Arabic the page is right-to-left, dates and labels are Arabic, and no key is missing', async () => {
+    const { context, page, problems } = await openPage({ width: 1366, height: 768 });
+    await page.goto(`${server.url}/`);
+    await page.selectOption('.language-picker select', 'ar');
+    await page.getByRole('heading', { name: 'تسجيل الدخول' }).waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.dir), 'rtl');
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'ar');
+    await screenshot(page, 'login-ar-1366');
+    await logIn(page, m.usernames.monitor);
+    await page.goto(`${server.url}/incidents/${incidentId}`);
+    await page.getByRole('heading', { name: title }).waitFor();
+    const text = await page.locator('main').innerText();
+    assert.match(text, /القتل/, 'violation type in Arabic');
+    assert.match(text, /متحقَّق منه/, 'verification status in Arabic');
+    // Nothing that looks like an untranslated key (e.g. "record.history") is on screen.
+    assert.doesNotMatch(text, /\b[a-z]+\.[a-z_]+[A-Za-z_.]*\b/, 'no raw translation key');
+    await screenshot(page, 'incident-record-ar-1366');
+    assert.equal(await page.evaluate(() => document.documentElement.dir), 'rtl');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});

@@ -1,0 +1,116 @@
+import type {
+  AdminArea, AuditEvent, Country, IncidentCreate, IncidentPage, IncidentUpdate, IncidentView, ListFilters, LoginResult, Me, Party,
+  ReportView, UserView, VerificationEvent, VerificationRequest, ViolationInput, ViolationPage, ViolationView,
+} from './types.ts';
+
+/**
+ * The one way the app reaches the server. Screens call `api.*`; the offline layer (issue #7) wraps
+ * `createApi` with its own transport, so no screen calls fetch itself.
+ */
+
+/** The server's error envelope, with the field it names (if any) so forms can show it beside that field. */
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly field: string | null, readonly rule: string | null) {
+    super(message);
+  }
+}
+
+export type Transport = (input: string, init: RequestInit) => Promise<Response>;
+
+// The CSRF token is not a credential by itself (the session is an HttpOnly cookie scripts never see);
+// sessionStorage keeps it across a reload of this tab only.
+const CSRF_KEY = 'tutela.csrf';
+const csrfStore = {
+  get: (): string | null => { try { return sessionStorage.getItem(CSRF_KEY); } catch { return null; } },
+  set: (v: string | null) => { try { if (v) sessionStorage.setItem(CSRF_KEY, v); else sessionStorage.removeItem(CSRF_KEY); } catch { /* private mode */ } },
+};
+
+function query(params: object): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+export function createApi(transport: Transport = (input, init) => fetch(input, init)) {
+  let onUnauthorised: (() => void) | null = null;
+
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const csrf = csrfStore.get();
+    if (method !== 'GET' && csrf) headers['x-csrf-token'] = csrf;
+    let res: Response;
+    try {
+      res = await transport(`/api/v1${path}`, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch {
+      throw new ApiError(0, 'network.unreachable', 'The server could not be reached.', null, null);
+    }
+    const text = await res.text();
+    const data: unknown = text ? safeJson(text) : null;
+    if (!res.ok) {
+      const err = (data as { error?: { code?: string; message?: string; details?: { field?: string; rule?: string } } } | null)?.error;
+      const apiError = new ApiError(res.status, err?.code ?? `http.${res.status}`, err?.message ?? res.statusText, err?.details?.field ?? null, err?.details?.rule ?? null);
+      if (res.status === 401 && !path.startsWith('/auth/login')) onUnauthorised?.();
+      throw apiError;
+    }
+    return data as T;
+  }
+
+  return {
+    /** Called when the session is gone (expired, revoked): the app returns to the login screen. */
+    onUnauthorised(handler: () => void) { onUnauthorised = handler; },
+    hasSession: () => csrfStore.get() !== null,
+
+    async login(body: { username: string; password: string; totp_code?: string }): Promise<LoginResult> {
+      const result = await call<LoginResult>('POST', '/auth/login', { ...body, session: 'cookie' });
+      csrfStore.set(result.csrf_token ?? null);
+      return result;
+    },
+    async logout(): Promise<void> {
+      try { await call('POST', '/auth/logout'); } finally { csrfStore.set(null); }
+    },
+    forget: () => csrfStore.set(null),
+    me: () => call<Me>('GET', '/me'),
+    changePassword: (current_password: string, new_password: string) => call<null>('POST', '/auth/password', { current_password, new_password }),
+    enrolSecondFactor: () => call<{ secret: string; otpauth_uri: string }>('POST', '/auth/second-factor/enrol'),
+    confirmSecondFactor: (code: string) => call<null>('POST', '/auth/second-factor/confirm', { code }),
+
+    countries: () => call<{ items: Country[] }>('GET', '/reference/countries'),
+    adminAreas: () => call<{ items: AdminArea[] }>('GET', '/reference/admin-areas'),
+    parties: () => call<{ items: Party[] }>('GET', '/reference/parties'),
+
+    listIncidents: (filters: ListFilters = {}) => call<IncidentPage>('GET', `/incidents${query(filters)}`),
+    getIncident: (id: string, include?: 'narrative_confidential' | 'identities' | 'all') =>
+      call<IncidentView>('GET', `/incidents/${encodeURIComponent(id)}${query({ include })}`),
+    createIncident: (body: IncidentCreate) => call<IncidentView>('POST', '/incidents', body),
+    updateIncident: (id: string, body: IncidentUpdate) => call<IncidentView>('PATCH', `/incidents/${encodeURIComponent(id)}`, body),
+    addViolation: (incidentId: string, body: ViolationInput) => call<ViolationView>('POST', `/incidents/${encodeURIComponent(incidentId)}/violations`, body),
+
+    listViolations: (filters: ListFilters = {}) => call<ViolationPage>('GET', `/violations${query(filters)}`),
+    getViolation: (id: string) => call<ViolationView>('GET', `/violations/${encodeURIComponent(id)}`),
+    verify: (id: string, body: VerificationRequest) => call<ViolationView>('POST', `/violations/${encodeURIComponent(id)}/verification`, body),
+    verificationHistory: (id: string) => call<{ violation_id: string; events: VerificationEvent[] }>('GET', `/violations/${encodeURIComponent(id)}/verification`),
+
+    users: () => call<{ items: UserView[] }>('GET', '/users'),
+    createUser: (body: { username: string; display_name: string; role: string; scope: { country: string | null; areas: string[]; agency: string | null } }) =>
+      call<{ user: UserView; one_time_password?: string }>('POST', '/users', body),
+    revokeSessions: (userId: string) => call<{ revoked_sessions: number }>('POST', `/users/${encodeURIComponent(userId)}/sessions/revoke`),
+    resetSecondFactor: (userId: string) => call<{ revoked_sessions: number }>('POST', `/users/${encodeURIComponent(userId)}/second-factor/reset`),
+
+    audit: (params: { action?: string; cursor?: string; limit?: number } = {}) => call<{ items: AuditEvent[]; next_cursor: string | null }>('GET', `/audit${query(params)}`),
+
+    annualReport: (year: number, publicForm: boolean) => call<ReportView>('GET', `/reports/annual${query({ year, public: publicForm })}`),
+    ghnReport: (quarter: string, publicForm: boolean) => call<ReportView>('GET', `/reports/ghn${query({ quarter, public: publicForm })}`),
+    /** A download link: the browser sends the session cookie itself (GET needs no CSRF token). */
+    reportExportUrl: (report: 'annual' | 'ghn', period: string, publicForm: boolean, format: 'csv' | 'hxl' | 'xlsx') =>
+      `/api/v1/reports/${report}${query({ [report === 'annual' ? 'year' : 'quarter']: period, public: publicForm, format })}`,
+  };
+}
+
+function safeJson(text: string): unknown {
+  try { return JSON.parse(text); } catch { return null; }
+}
+
+export type Api = ReturnType<typeof createApi>;
+export const api: Api = createApi();
