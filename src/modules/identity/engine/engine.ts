@@ -1,0 +1,274 @@
+/**
+ * One linkage run: prepare the records, block, estimate u (random pairs), m (EM per training rule) and λ,
+ * score every candidate pair with its explanation, and cluster without chaining. Pure: rows in, results out.
+ */
+import { availableParallelism } from 'node:os';
+import { generateCandidates, type CandidatePairs } from './blocking.ts';
+import { clusterPairs, type Clustering } from './cluster.ts';
+import type { Comparator } from './comparisons.ts';
+import { estimateLambda, initialM, levelWeights, randomPairs, runEm, type UTable } from './fellegi-sunter.ts';
+import { conditionalU, householdConditions, type HouseholdConditions } from './household.ts';
+import { LevelPool } from './parallel.ts';
+import { buildComparators, computeLevels, prepareRecords, validateInput, type PreparedRecords } from './prepared.ts';
+import { explainLevels, probabilityOf, scorePairs, type FsModel, type PairExplanation } from './scoring.ts';
+import { DEFAULT_THRESHOLDS, validateSettings, type BlockingRule, type LinkageSettings, type Row } from './settings.ts';
+
+export interface Decision { leftId: string; rightId: string; match: boolean }
+
+export interface LinkOptions {
+  /**
+   * Threads computing comparison levels, this one included: 0 or 1 = this thread only; n = this thread plus
+   * n − 1 workers. Default: one per core for large inputs, else this thread only.
+   */
+  threads?: number;
+  /** A model trained earlier (e.g. stored by the service): skips training. */
+  model?: FsModel;
+  /**
+   * Reviewer decisions: an accepted pair is linked and a rejected pair is never in one cluster. When training,
+   * accepted pairs are also labels that m is blended with.
+   */
+  decisions?: readonly Decision[];
+}
+
+export interface EmSession { rule: string; pairs: number; iterations: number; converged: boolean; lambda: number; estimated: string[] }
+
+export interface LinkageResult {
+  prepared: PreparedRecords;
+  model: FsModel;
+  candidates: CandidatePairs;
+  /** Levels of the candidate pairs, row-major (levels[p * comparisons + c]). */
+  levels: Uint8Array;
+  weights: Float64Array;
+  probabilities: Float64Array;
+  clustering: Clustering;
+  emSessions: EmSession[];
+  possiblePairs: number;
+  timings: Record<string, number>;
+  /** Threads that computed comparison levels, this one included. */
+  threads: number;
+  /** Why candidate pair p scored what it did. */
+  explain(p: number): PairExplanation;
+  /** Score and explanation of any two records, candidates or not (by record index). */
+  explainRecords(i: number, j: number): PairExplanation;
+}
+
+/** Below this many records one thread is faster than starting workers. */
+const PARALLEL_MIN_RECORDS = 20_000;
+
+function possiblePairCount(prepared: PreparedRecords): number {
+  if (!prepared.sources) return (prepared.count * (prepared.count - 1)) / 2;
+  const sizes = new Map<number, number>();
+  for (const s of prepared.sources) sizes.set(s, (sizes.get(s) ?? 0) + 1);
+  let total = 0;
+  let seen = 0;
+  for (const size of sizes.values()) { total += seen * size; seen += size; }
+  return total;
+}
+
+/** Transforms after which a rule leaves its comparison's level free (a shared birth year says little about the day). */
+const LOOSE_TRANSFORMS = new Set(['years', 'year', 'first3', 'part-codes']);
+
+function columnsFixedBy(rule: BlockingRule): Set<string> {
+  const fixed = new Set<string>();
+  for (const part of rule.parts) {
+    const [column, transform = ''] = part.split(':') as [string, string?];
+    if (!LOOSE_TRANSFORMS.has(transform)) for (const c of column.split('+')) fixed.add(c);
+  }
+  return fixed;
+}
+
+/**
+ * m by EM, one session per training rule, in order. A session leaves out the comparisons its rule fixes, and
+ * estimates only the comparisons no earlier session has estimated; the m of those earlier ones is used as
+ * fixed evidence. This is the anchor that keeps EM on "same child" rather than "same household" (issue #5):
+ * the first rule should block on names, so siblings (different given names) are not in it and the
+ * household fields and the date of birth are learnt from true matches; later sessions, which do contain
+ * siblings, then separate them with that knowledge instead of learning "same family" as the match class.
+ */
+function estimateM(settings: LinkageSettings, comparators: readonly Comparator[], candidates: CandidatePairs, levels: Uint8Array, u: UTable, household: HouseholdConditions, recordCount: number): { m: number[][]; sessions: EmSession[] } {
+  const C = comparators.length;
+  const levelCounts = comparators.map((c) => c.levels.length);
+  const m = initialM(levelCounts);
+  const known = new Array<boolean>(C).fill(false);
+  const sessions: EmSession[] = [];
+  const names = settings.training?.emRules ?? settings.blocking.map((r) => r.name);
+  for (const name of names) {
+    const r = settings.blocking.findIndex((rule) => rule.name === name);
+    if (r < 0) throw new Error(`training rule "${name}" is not a blocking rule`);
+    const fixed = columnsFixedBy(settings.blocking[r]!);
+    const active = comparators.map((c) => !c.columns.some((col) => fixed.has(col)));
+    const estimate = active.map((a, c) => a && !known[c]);
+    if (!estimate.some(Boolean)) continue;
+    const bit = 1 << r;
+    let count = 0;
+    for (let p = 0; p < candidates.left.length; p++) if (candidates.ruleMask[p]! & bit) count++;
+    if (count < 10) continue;
+    const sample = new Uint8Array(count * C);
+    for (let p = 0, k = 0; p < candidates.left.length; p++) {
+      if (candidates.ruleMask[p]! & bit) sample.set(levels.subarray(p * C, p * C + C), C * k++);
+    }
+    const result = runEm({
+      levels: sample, levelCounts, u, m, active, estimate, household,
+      lambda: Math.min(0.5, Math.max(1e-3, (0.5 * recordCount) / count)),
+      maxIterations: settings.training?.maxIterations ?? 25, convergence: settings.training?.convergence ?? 1e-4,
+    });
+    sessions.push({ rule: name, pairs: count, iterations: result.iterations, converged: result.converged, lambda: result.lambda,
+      estimated: comparators.filter((_, c) => estimate[c]).map((c) => c.name) });
+    for (let c = 0; c < C; c++) {
+      if (!estimate[c]) continue;
+      m[c] = result.m[c]!;
+      known[c] = true;
+    }
+  }
+  shareSwapRate(comparators, m);
+  return { m, sessions };
+}
+
+/**
+ * A swap of two name fields shows at the "swapped" level of both name comparisons at once, but a session
+ * blocked on one of the fields cannot see swaps at all and learns m ≈ 0 for the other. Both comparisons see
+ * the same swaps, so each gets the larger of the learnt swap rates.
+ */
+function shareSwapRate(comparators: readonly Comparator[], m: number[][]): void {
+  const swapLevel = (c: Comparator): number => c.levels.indexOf('swapped with another name field');
+  const crossing = comparators.map((_, i) => i).filter((i) => comparators[i]!.spec.kind === 'name' && swapLevel(comparators[i]!) > 0
+    && ((comparators[i]!.spec as { crossColumns?: string[] }).crossColumns ?? []).length > 0);
+  const rate = Math.max(0, ...crossing.map((i) => m[i]![swapLevel(comparators[i]!)]!));
+  for (const i of crossing) {
+    const level = swapLevel(comparators[i]!);
+    const old = m[i]![level]!;
+    if (old >= rate) continue;
+    const scale = (1 - rate) / (1 - old);
+    m[i] = m[i]!.map((v, l) => (l === 0 ? 0 : l === level ? rate : v * scale));
+  }
+}
+
+export async function linkRecords(rows: readonly Row[], settings: LinkageSettings, options: LinkOptions = {}): Promise<LinkageResult> {
+  const timings: Record<string, number> = {};
+  let t = performance.now();
+  const lap = (name: string): void => { const now = performance.now(); timings[name] = now - t; t = now; };
+  validateSettings(settings);
+  const comparators = buildComparators(settings);
+  validateInput(rows, settings);
+  // Workers start first so that their start-up and feature preparation overlap with blocking here.
+  const threads = options.threads ?? (rows.length >= PARALLEL_MIN_RECORDS ? availableParallelism() : 1);
+  const pool = threads <= 1 ? null : LevelPool.start(settings.comparisons, rows, threads - 1);
+  try {
+    const prepared = prepareRecords(rows, settings, comparators);
+    lap('prepare');
+    const byName = new Map(comparators.map((c, i) => [c.name, i]));
+    const featureOf = (name: string, record: number): unknown => {
+      const c = byName.get(name);
+      if (c === undefined) throw new Error(`blocking names an unknown comparison "${name}"`);
+      return prepared.features[c]![record];
+    };
+    const candidates = generateCandidates(rows, settings.blocking, prepared.sources, settings.maxBlockSize, featureOf);
+    lap('block');
+    const C = comparators.length;
+    const levelsOf = (left: Uint32Array, right: Uint32Array): Promise<Uint8Array> | Uint8Array =>
+      pool ? pool.levels(left, right, C, (l, r) => computeLevels(comparators, prepared.features, l, r)) : computeLevels(comparators, prepared.features, left, right);
+    let model = options.model;
+    let emSessions: EmSession[] = [];
+    const levels = await levelsOf(candidates.left, candidates.right);
+    lap('compare');
+    const possiblePairs = possiblePairCount(prepared);
+    if (!model) {
+      const levelCounts = comparators.map((c) => c.levels.length);
+      const sampleSize = Math.min(settings.training?.randomPairs ?? 300_000, Math.max(1000, possiblePairs));
+      const random = randomPairs(prepared.count, sampleSize, prepared.sources, settings.training?.seed ?? 1);
+      const household = householdConditions(comparators, settings.household);
+      const u = conditionalU(await levelsOf(random.left, random.right), levelCounts, household);
+      lap('train u');
+      const estimated = estimateM(settings, comparators, candidates, levels, u, household, prepared.count);
+      emSessions = estimated.sessions;
+      const m = withLabelledMatches(estimated.m, acceptedLevels(prepared, comparators, options.decisions ?? []), levelCounts);
+      const weights = levelWeights(m, u);
+      const draft: FsModel = {
+        comparisons: comparators.map((c, i) => ({ name: c.name, levels: c.levels, m: m[i]!, u: u[i]!, weights: weights[i]!, tfLevels: c.tfLevels })),
+        lambda: 0.5, priorWeight: 0, household,
+      };
+      const lambda = estimateLambda(scorePairs(draft, prepared, levels, candidates.left, candidates.right), possiblePairs);
+      model = { ...draft, lambda, priorWeight: Math.log2(lambda / (1 - lambda)) };
+      lap('train m, λ');
+    }
+    const trained = model;
+    const weights = scorePairs(trained, prepared, levels, candidates.left, candidates.right);
+    const probabilities = weights.map(probabilityOf);
+    lap('score');
+    const explainRecords = (i: number, j: number): PairExplanation =>
+      explainLevels(trained, prepared, computeLevels(comparators, prepared.features, Uint32Array.of(i), Uint32Array.of(j)), i, j);
+    const probabilityOfPair = (i: number, j: number): number => {
+      const left = Uint32Array.of(i);
+      const right = Uint32Array.of(j);
+      return probabilityOf(scorePairs(trained, prepared, computeLevels(comparators, prepared.features, left, right), left, right)[0]!);
+    };
+    const clustering = clusterWithDecisions(prepared, candidates, probabilities, settings, options.decisions ?? [], probabilityOfPair);
+    lap('cluster');
+    return {
+      prepared, model: trained, candidates, levels, weights, probabilities, clustering, emSessions, possiblePairs, timings,
+      threads: (pool?.threads ?? 0) + 1,
+      explain: (p) => explainLevels(trained, prepared, levels.subarray(p * C, p * C + C), candidates.left[p]!, candidates.right[p]!),
+      explainRecords,
+    };
+  } finally {
+    await pool?.close();
+  }
+}
+
+/** Levels of the pairs reviewers accepted as the same child: known matches. */
+function acceptedLevels(prepared: PreparedRecords, comparators: readonly Comparator[], decisions: readonly Decision[]): Uint8Array {
+  const index = new Map(prepared.ids.map((id, i) => [id, i]));
+  const accepted = decisions.filter((d) => d.match && index.has(d.leftId) && index.has(d.rightId));
+  const left = Uint32Array.from(accepted.map((d) => index.get(d.leftId)!));
+  const right = Uint32Array.from(accepted.map((d) => index.get(d.rightId)!));
+  return computeLevels(comparators, prepared.features, left, right);
+}
+
+/** How many labelled pairs EM's estimate of m counts as when blended with reviewers' accepted pairs. */
+const EM_PSEUDO_PAIRS = 100;
+
+/**
+ * Reviewer decisions feed back as labels: the level distribution of accepted pairs is blended into m, EM's
+ * estimate counting as EM_PSEUDO_PAIRS labelled pairs, so a few labels nudge m and many labels decide it.
+ * (Rejected pairs are not used for u: reviewers see hard cases, not random non-matches.)
+ */
+function withLabelledMatches(m: number[][], labelled: Uint8Array, levelCounts: readonly number[]): number[][] {
+  const C = levelCounts.length;
+  if (labelled.length === 0) return m;
+  return m.map((row, c) => {
+    const counts = new Array<number>(levelCounts[c]!).fill(0);
+    for (let p = 0; p < labelled.length / C; p++) counts[labelled[p * C + c]!]!++;
+    const observed = counts.reduce((a, b, l) => (l === 0 ? a : a + b), 0);
+    if (observed === 0) return row;
+    return row.map((v, l) => (l === 0 ? 0 : (v * EM_PSEUDO_PAIRS + counts[l]!) / (EM_PSEUDO_PAIRS + observed)));
+  });
+}
+
+/** Reviewer decisions override the model: accepted = certain, rejected = impossible (also for the no-chain guard). */
+function clusterWithDecisions(prepared: PreparedRecords, candidates: CandidatePairs, probabilities: Float64Array, settings: LinkageSettings,
+  decisions: readonly Decision[], scoreOnDemand: (i: number, j: number) => number): Clustering {
+  const thresholds = { ...DEFAULT_THRESHOLDS, ...settings.thresholds };
+  const index = new Map(prepared.ids.map((id, i) => [id, i]));
+  const decided = new Map<number, number>();
+  const n = prepared.count;
+  for (const d of decisions) {
+    const i = index.get(d.leftId);
+    const j = index.get(d.rightId);
+    if (i === undefined || j === undefined) throw new Error(`decision names an unknown record: ${i === undefined ? d.leftId : d.rightId}`);
+    decided.set(Math.min(i, j) * n + Math.max(i, j), d.match ? 1 : 0);
+  }
+  // The no-chain guard scores missing pairs on demand; a decision must win there too.
+  const probabilityOf = (i: number, j: number): number => decided.get(Math.min(i, j) * n + Math.max(i, j)) ?? scoreOnDemand(i, j);
+  const options = { autoLink: thresholds.autoLink, review: thresholds.review, floor: thresholds.clusterFloor, probabilityOf };
+  if (decided.size === 0) return clusterPairs(n, { left: candidates.left, right: candidates.right, probability: probabilities }, options);
+  const left = [...candidates.left];
+  const right = [...candidates.right];
+  const probability = [...probabilities];
+  const added = new Map(decided);
+  for (let p = 0; p < left.length; p++) {
+    const v = decided.get(left[p]! * n + right[p]!);
+    if (v !== undefined) { probability[p] = v; added.delete(left[p]! * n + right[p]!); }
+  }
+  for (const [code, v] of added) { left.push(Math.floor(code / n)); right.push(code % n); probability.push(v); }
+  return clusterPairs(n, { left: Uint32Array.from(left), right: Uint32Array.from(right), probability: Float64Array.from(probability) }, options);
+}

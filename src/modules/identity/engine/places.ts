@@ -1,0 +1,56 @@
+/**
+ * Hierarchical place comparison in one comparison (record-linkage.md §6: admin levels are correlated, so
+ * counting admin1 and admin2 as separate evidence would count the same fact twice). Values are either
+ * separate columns from coarse to fine (admin1, admin2, village) or one p-code whose prefixes are the levels
+ * (OCHA p-codes: country + 2 digits per level, e.g. SS01 ⊂ SS0102 ⊂ SS010203).
+ */
+import { translitKey } from './phonetic.ts';
+import { compactText } from './normalise.ts';
+
+/** One value per level, coarse to fine; '' where unknown. */
+export type PlacePath = readonly string[];
+
+const PCODE = /^[a-z]{2,3}\d+$/;
+
+function placeKey(raw: string | undefined): string {
+  const compact = compactText(raw);
+  return PCODE.test(compact) ? compact : translitKey(compact);
+}
+
+/**
+ * Builds the path of a record. With one column and `prefixLengths`, the levels are prefixes of a p-code;
+ * otherwise each column is a level.
+ */
+export function placePath(values: readonly (string | undefined)[], prefixLengths?: readonly number[]): PlacePath {
+  if (prefixLengths && values.length === 1) {
+    const code = placeKey(values[0]);
+    return prefixLengths.map((len) => (code.length >= len ? code.slice(0, len) : ''));
+  }
+  return values.map(placeKey);
+}
+
+/**
+ * Labels for a hierarchy of `depth` levels: missing, then "same <finest>" … "same <coarsest>", then different.
+ * Level index i (1-based) means the paths agree down to level depth − i.
+ */
+export function placeLevels(levelNames: readonly string[]): string[] {
+  const labels = ['missing'];
+  for (let d = levelNames.length - 1; d >= 0; d--) labels.push(`same ${levelNames[d]}`);
+  labels.push('different');
+  return labels;
+}
+
+/** Comparison level: the finest level where both paths are known and agree; "different" if none agrees. */
+export function comparePlaces(a: PlacePath | null, b: PlacePath | null): number {
+  if (!a || !b) return 0;
+  const depth = Math.min(a.length, b.length);
+  let comparable = false;
+  for (let d = depth - 1; d >= 0; d--) {
+    const x = a[d]!;
+    const y = b[d]!;
+    if (x === '' || y === '') continue;
+    comparable = true;
+    if (x === y) return depth - d;
+  }
+  return comparable ? depth + 1 : 0;
+}

@@ -1,0 +1,89 @@
+/**
+ * A seeded generator of child identity records in the interchange format, with the phenomena the engine is
+ * built for (issue #5, record-linkage.md §4–5): transliteration variants of Arabic, French and African names,
+ * particles written or not, given/family order swaps, ages estimated instead of dates, 1 January placeholders,
+ * missing parents' names, and siblings and twins who share family name, parents and place (the near-misses).
+ * Every record carries its true child id in `child_id`. For tests and benchmarks only.
+ */
+import { seededRandom } from './fellegi-sunter.ts';
+import type { Row } from './settings.ts';
+
+/** Spelling variants of one name, as different registrars write it. */
+const GIVEN_MALE: readonly string[][] = [
+  ['Mohamed', 'Muhammad', 'Mahamat', 'Mouhamed', 'Mohammed'], ['Abderrahmane', 'Abdel Rahman', 'Abdulrahman', 'Abd al-Rahman'],
+  ['Youssouf', 'Yusuf', 'Yousouf'], ['Ousmane', 'Usman', 'Ousman'], ['Ibrahim', 'Ibrahima', 'Brahim'], ['Dieudonné', 'DIEUDONNE', 'Dieudonne'],
+  ['Abdoulaye', 'Abdullahi', 'Abdoulay'], ['Hassan', 'Assane', 'Hasan'], ['Ahmed', 'Ahmad', 'Amadou'], ['Jean-Pierre', 'Jean Pierre'],
+  ['Idriss', 'Idris', 'Driss'], ['Moussa', 'Musa', 'Mousa'], ['Souleymane', 'Sulayman', 'Suleiman'], ['Adam', 'Adama', 'Adum'],
+  ['Deng', 'Deng'], ['Garang', 'Garang'], ['Emmanuel', 'Emanuel'], ['Issa', 'Isa'], ['Khalid', 'Khaled', 'Halid'], ['Omar', 'Oumar', 'Umar'],
+];
+const GIVEN_FEMALE: readonly string[][] = [
+  ['Fatima', 'Fatime', 'Fatouma', 'Fatuma'], ['Aminata', 'Aminatou', 'Aminah'], ['Nyandeng', 'Nyan Deng', 'Nyandeng'], ['Aïcha', 'Aisha', 'Aicha', 'Aissa'],
+  ['Khadija', 'Kadidja', 'Khadidja'], ['Mariam', 'Maryam', 'Mariama'], ['Hawa', 'Awa', 'Hawaa'], ['Zeinab', 'Zaynab', 'Zainab'],
+  ['Achol', 'Achol'], ['Marie-Claire', 'Marie Claire'], ['Halima', 'Halimé', 'Alima'], ['Safiya', 'Safia', 'Saffiya'],
+  ['Nyakim', 'Nya Kim'], ['Esther', 'Ester'], ['Hadiza', 'Hadiza', 'Hadiza'], ['Ramatou', 'Ramatu', 'Ramata'],
+];
+const FAMILY: readonly string[][] = [
+  ['Ould Ahmed', 'Ahmed', 'Ould Ahmad'], ['Ag Mohamed', 'Mohamed', 'Ag Mahamat'], ['Tshibangu', 'Tchibangu'], ['Ouamba', 'Wamba'],
+  ['Ben Ali', 'Ali', 'Bin Ali'], ['El-Amin', 'Elamin', 'al Amin'], ['Diallo', 'Dialo'], ['Traoré', 'TRAORE', 'Traore'],
+  ['Mayen', 'Mayen'], ['Kuol', 'Kuol'], ['Abdallah', 'Abdalla', 'Abdulla'], ['Haroun', 'Harun', 'Aroun'], ['Nkurunziza', 'Nkurunziza'],
+  ['Mahamat Saleh', 'Mahamat Salih', 'Mohamed Saleh'], ['Kabila', 'Kabila'], ['Ngandu', 'Ngandou'], ['Walet Intalla', 'Intalla'],
+  ['Coulibaly', 'Kulibali', 'Koulibaly'], ['Abakar', 'Abbakar', 'Aboubakar'], ['Malong', 'Malong'], ['Yacoub', 'Yakub', 'Yaqub'],
+  ['Ndiaye', "N'Diaye", 'Diaye'], ['Mbaye', 'Baye'], ['Sow', 'Sow'], ['Keita', 'Keïta'], ['Bangura', 'Bangoura'], ['Kamara', 'Camara'],
+];
+const ADULT_MALE = GIVEN_MALE;
+const ADULT_FEMALE = GIVEN_FEMALE;
+
+export interface SyntheticOptions { children: number; seed?: number; siblingRate?: number; twinRate?: number; maxRecordsPerChild?: number }
+
+function isoDay(day: number): string {
+  return new Date(day * 86_400_000).toISOString().slice(0, 10);
+}
+
+export function syntheticChildren(options: SyntheticOptions): Row[] {
+  const rand = seededRandom(options.seed ?? 7);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
+  const siblingRate = options.siblingRate ?? 0.3;
+  const twinRate = options.twinRate ?? 0.05;
+  const maxRecords = options.maxRecordsPerChild ?? 3;
+  const rows: Row[] = [];
+  const baseDay = Math.floor(Date.UTC(2008, 0, 1) / 86_400_000);
+  const regBase = Math.floor(Date.UTC(2019, 0, 1) / 86_400_000);
+  let family: { name: string[]; father: string[]; mother: string[]; admin1: string; admin2: string; village: string; birth: number } | null = null;
+  for (let child = 0; child < options.children; child++) {
+    const sibling = family !== null && rand() < siblingRate;
+    const twin = sibling && rand() < twinRate / siblingRate;
+    if (!sibling || !family) {
+      const a1 = 10 + Math.floor(rand() * 6);
+      family = {
+        name: pick(FAMILY), father: pick(ADULT_MALE), mother: pick(ADULT_FEMALE),
+        admin1: `SS${a1}`, admin2: `SS${a1}${10 + Math.floor(rand() * 8)}`, village: `village ${Math.floor(rand() * 400)}`,
+        birth: baseDay + Math.floor(rand() * 3650),
+      };
+    }
+    const sex = rand() < 0.5 ? 'M' : 'F';
+    const given = pick(sex === 'M' ? GIVEN_MALE : GIVEN_FEMALE);
+    const birth = twin ? family.birth : sibling ? family.birth + (rand() < 0.5 ? -1 : 1) * (500 + Math.floor(rand() * 1500)) : family.birth;
+    if (!sibling) family.birth = birth;
+    const records = 1 + Math.floor(rand() * maxRecords);
+    for (let r = 0; r < records; r++) {
+      const registered = Math.max(birth + 400, regBase + Math.floor(rand() * 2000));
+      const age = Math.max(0, Math.floor((registered - birth) / 365.25) + (rand() < 0.4 ? (rand() < 0.5 ? -1 : 1) : 0));
+      const dobMode = rand();
+      const year = new Date(birth * 86_400_000).getUTCFullYear();
+      let givenName = pick(given);
+      let familyName = pick(family.name);
+      if (rand() < 0.08) [givenName, familyName] = [familyName, givenName];
+      rows.push({
+        record_id: `C${child}-R${r}`, child_id: `C${child}`,
+        given_name: givenName, family_name: rand() < 0.05 ? undefined : familyName, other_names: undefined,
+        sex: rand() < 0.05 ? 'U' : sex,
+        date_of_birth: dobMode < 0.4 ? isoDay(birth) : dobMode < 0.55 ? `${year}-01-01` : dobMode < 0.6 ? `${year}` : undefined,
+        age_years: String(age), registration_date: isoDay(registered),
+        father_name: rand() < 0.3 ? undefined : pick(family.father), mother_name: rand() < 0.4 ? undefined : pick(family.mother),
+        place_of_origin: rand() < 0.3 ? undefined : family.village, admin1: family.admin1, admin2: rand() < 0.2 ? undefined : family.admin2,
+        registering_agency: pick(['UNICEF', 'ICRC', 'SCI', 'IRC']),
+      });
+    }
+  }
+  return rows;
+}
