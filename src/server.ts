@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { registerAccountRoutes } from './modules/accounts/routes.ts';
 import { authenticate } from './modules/accounts/service.ts';
 import { sessionCacheFor } from './modules/accounts/session-cache.ts';
+import { registerAnalyticsRoutes } from './modules/analytics/routes.ts';
 import { registerAuditRoutes } from './modules/audit/routes.ts';
 import { registerMrmRoutes } from './modules/mrm/routes.ts';
 import { registerReportRoutes } from './modules/mrm/reports/routes.ts';
@@ -37,4 +38,8 @@ export function createServer(store: Store, config: Config, instrument?: (app: Fa
     // Last: its catch-all route answers every path no API route took.
     void app.register(webApp);
   });
+    registerAnalyticsRoutes(app, deps);
+    registerSyncRoutes(app, deps);
+    registerSeaRoutes(app, deps);
+    registerCaseRoutes(app, deps);
 }

@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { createUser } from '../../src/modules/accounts/service.ts';
+import { insertAlerts } from '../../src/modules/analytics/repository.ts';
 import { setupMission } from '../../src/modules/reference/service.ts';
 import { loadConfig } from '../../src/platform/config.ts';
 import { ROLES, systemContext, type Role, type Scope } from '../../src/platform/context.ts';
@@ -141,6 +142,17 @@ const incidentUrl = async (w: World, role: Role, scope: ProbeScope, suffix = '')
 export const PROBES: Record<string, Probe> = {
   'POST /api/v1/incidents': async (w, role) => ({
     token: token(w, role), url: '/api/v1/incidents', payload: w.incidentBody(role === 'verifier' ? w.m.areas.beni : w.m.areas.djugu),
+/** An open hotspot alert over one admin area (the scan itself is tested in test/hotspot-alerts.test.ts). */
+async function seedAlert(w: World, pcode: string): Promise<string> {
+  const id = randomUUID();
+  await insertAlerts(w.store.db, [{
+    mission_id: w.m.id, alert_id: id, violation_type: 'abduction', country_iso3: 'COD', study_end: '2025-03-01', cluster_start: '2025-02-20',
+    cluster_end: '2025-03-01', observed: 6, expected: 1.2, llr: 5.1, p_value: 0.01, recurrence_days: 100, radius_km: 4,
+    admin_pcodes: [pcode], incident_ids: [], detected_at: new Date(), acknowledged_at: null, acknowledged_by: null,
+  }]);
+  return id;
+}
+
   }),
   'GET /api/v1/incidents': async (w, role) => ({ token: token(w, role), url: '/api/v1/incidents' }),
   'GET /api/v1/incidents/:incident_id': async (w, role, scope) => ({ token: token(w, role), url: await incidentUrl(w, role, scope) }),
@@ -180,6 +192,11 @@ export const PROBES: Record<string, Probe> = {
   'GET /api/v1/audit': async (w, role) => ({ token: token(w, role), url: '/api/v1/audit?limit=5' }),
   'GET /api/v1/me': async (w, role) => ({ token: token(w, role), url: '/api/v1/me' }),
   // Session routes end sessions: a throwaway session (logout) or a throwaway account (the others end every session but one).
+  'GET /api/v1/hotspot-alerts': async (w, role) => ({ token: token(w, role), url: '/api/v1/hotspot-alerts' }),
+  'POST /api/v1/hotspot-alerts/:alert_id/acknowledge': async (w, role, scope) => ({
+    token: token(w, role), url: `/api/v1/hotspot-alerts/${await seedAlert(w, recordOwner(role, scope) === 'monitor' ? w.m.areas.djugu : w.m.areas.beni)}/acknowledge`,
+  }),
+  'POST /api/v1/hotspot-scans': async (w, role) => ({ token: token(w, role), url: '/api/v1/hotspot-scans', payload: { as_of: '2025-03-01' } }),
   'POST /api/v1/auth/logout': async (w, role) => ({ token: await login(w.app, w.actors[role].username, PASSWORD), url: '/api/v1/auth/logout' }),
   'POST /api/v1/auth/logout-all': async (w, role) => ({ token: (await w.throwawayUser(role)).token, url: '/api/v1/auth/logout-all' }),
   'POST /api/v1/auth/password': async (w, role) => ({

@@ -32,8 +32,10 @@ declare module 'fastify' {
      * Who may call this route, declared beside it so tests can check every route against every role:
      * `roles` that pass the route's policy at all (others get 403), and `record` when the route names a
      * record whose scope decides the rest (out of scope: 404). 'any' = every signed-in role.
+     * `concealed`: a role the route does not admit gets 404, not 403 — the conduct module's records
+     * must not even be known to exist outside the conduct team.
      */
-    access?: { roles: readonly Role[] | 'any'; record?: 'incident' | 'violation' | 'user' | 'audit' };
+    access?: { roles: readonly Role[] | 'any'; concealed?: true; record?: 'incident' | 'violation' | 'user' | 'audit' | 'alert' | 'case' | 'referral' | 'allegation' | 'report' };
   }
   interface FastifyRequest {
     ctx: RequestContext | null;
