@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { untilNextRun } from '../src/modules/analytics/schedule.ts';
 import { scanMission, DEFAULT_HOTSPOT_SETTINGS } from '../src/modules/analytics/service.ts';
 import { systemContext } from '../src/platform/context.ts';
 import { auth, incidentBody, newMission, type Mission } from './support/fixtures.ts';
@@ -66,5 +67,11 @@ describeStores('hotspot alerts', ({ it, h }) => {
     assert.equal(notMine.statusCode, 404);
     const audit = await store.db.selectFrom('audit_events').select('action').where('mission_id', '=', m.id).where('action', 'like', 'hotspots.%').execute();
     assert.deepEqual(audit.map((a) => a.action).sort(), ['hotspots.acknowledge', 'hotspots.alert', 'hotspots.scan', 'hotspots.scan']);
+  });
+
+  it('schedules the daily scan at the configured UTC hour, today if it is still to come, else tomorrow', async () => {
+    assert.equal(untilNextRun(new Date('2026-06-30T01:30:00Z'), 2), 30 * 60_000);
+    assert.equal(untilNextRun(new Date('2026-06-30T02:00:00Z'), 2), 24 * 3_600_000);
+    assert.equal(untilNextRun(new Date('2026-06-30T23:00:00Z'), 2), 3 * 3_600_000);
   });
 });

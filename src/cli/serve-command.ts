@@ -4,6 +4,7 @@ import { migrateToLatest } from '../platform/db/migrate.ts';
 import { openStore } from '../platform/db/store.ts';
 import { startAuditSealer } from '../platform/audit.ts';
 import { loadMasterKey } from '../platform/crypto/key-provider.ts';
+import { startHotspotSchedule } from '../modules/analytics/schedule.ts';
 import { sealLegacyPlaintext } from '../modules/mrm/sealed-fields.ts';
 import { createServer } from '../server.ts';
 import { ensureDemo } from './demo-command.ts';
@@ -23,6 +24,10 @@ export function registerServeCommands(program: Command): void {
       // Links new audit rows into each mission's hash chain every few seconds (platform/audit.ts).
       const sealer = startAuditSealer(store.db, { onError: (m) => app.log.error(m) });
       app.addHook('onClose', () => sealer.stop());
+      if (config.hotspotScanHour !== null) {
+        const scans = startHotspotSchedule(store.db, config.hotspotScanHour, (m) => app.log.error(m));
+        app.addHook('onClose', () => scans.stop());
+      }
       const shutdown = async (signal: string) => {
         app.log.info({ signal }, 'shutting down');
         await app.close();

@@ -13,6 +13,7 @@ const envSchema = z.object({
   TUTELA_SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
   TUTELA_SESSION_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(15),
   TUTELA_TOTP_WINDOW_STEPS: z.coerce.number().int().min(0).max(10).default(1),
+  TUTELA_HOTSPOT_SCAN_HOUR: z.union([z.literal('off'), z.coerce.number().int().min(0).max(23)]).default(2),
   TUTELA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TUTELA_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
   TUTELA_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
@@ -32,6 +33,8 @@ export interface Config {
   sessionCacheMs: number;
   /** 30-second steps either side of now in which an authenticator code is accepted (phones with drifting clocks). */
   totpWindowSteps: number;
+  /** UTC hour of the daily hotspot scan of every mission; null: not scheduled. */
+  hotspotScanHour: number | null;
   logLevel: z.infer<typeof envSchema>['TUTELA_LOG_LEVEL'];
   /** The master key that wraps the data keys: given in the environment, or read from (or created in) a file. */
   masterKey: { base64?: string; file: string };
@@ -56,6 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlMs: e.TUTELA_SESSION_HOURS * 3600 * 1000,
     sessionCacheMs: e.TUTELA_SESSION_CACHE_SECONDS * 1000,
     totpWindowSteps: e.TUTELA_TOTP_WINDOW_STEPS,
+    hotspotScanHour: e.TUTELA_HOTSPOT_SCAN_HOUR === 'off' ? null : e.TUTELA_HOTSPOT_SCAN_HOUR,
     logLevel: e.TUTELA_LOG_LEVEL,
     masterKey: { ...(e.TUTELA_MASTER_KEY && { base64: e.TUTELA_MASTER_KEY }), file: path.resolve(e.TUTELA_MASTER_KEY_FILE) },
   };
