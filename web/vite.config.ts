@@ -37,7 +37,8 @@ export default defineConfig({
   plugins: [
     react(),
     VitePWA({
-      // Offline caching and service-worker registration belong to issue #7; here only the manifest, so the app installs.
+      // The app registers the worker itself (entry/main.tsx); a new version waits for the next load, so a
+      // form being filled is never reloaded from under the monitor.
       injectRegister: false,
       registerType: 'prompt',
       includeAssets: ['icon.svg'],
@@ -57,7 +58,15 @@ export default defineConfig({
           { src: '/icon-512.png', sizes: '512x512', type: 'image/png' },
         ],
       },
-      workbox: { globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'] },
+      workbox: {
+        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+        // Every app path opens the cached shell; the API is never answered from the shell.
+        navigateFallback: '/index.html',
+        navigateFallbackDenylist: [/^\/api\//],
+        // Reference lists (areas, parties: no personal data) so the forms work offline after a reload.
+        // Nothing else from the API is cached: records live only sealed in IndexedDB.
+        runtimeCaching: [{ urlPattern: /\/api\/v1\/reference\//, handler: 'NetworkFirst', options: { cacheName: 'tutela-reference', networkTimeoutSeconds: 5 } }],
+      },
     }),
     precompress(),
   ],

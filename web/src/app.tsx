@@ -5,6 +5,7 @@ import { Link, match, navigate, useLocation } from './router.ts';
 import { AccountSetupScreen } from './screens/account-setup.tsx';
 import { LoginScreen } from './screens/login.tsx';
 import { SCREENS_BY_ROLE, useSession } from './session.tsx';
+import { SyncBadge, SyncScreen } from './offline/sync-screen.tsx';
 
 const IncidentForm = lazy(() => import('./screens/incident-form.tsx').then((m) => ({ default: m.IncidentForm })));
 const IncidentList = lazy(() => import('./screens/incident-list.tsx').then((m) => ({ default: m.IncidentList })));
@@ -69,6 +70,7 @@ function Header() {
         </nav>
       )}
       <div className="header-tools">
+        {state.status === 'ready' && <SyncBadge />}
         <LanguagePicker />
         {state.status === 'ready' || state.status === 'setup' ? (
           <button type="button" className="link-button" onClick={() => void logout()} title={t('app.signedInAs', { user: state.me.username, role: t(`role.${state.me.role}`) })}>
@@ -99,6 +101,7 @@ function Routes() {
   if (path === '/incidents/new') screen = <IncidentForm />;
   else if (path === '/incidents') screen = <IncidentList />;
   else if ((params = match('/incidents/:id', path))) screen = <IncidentPage id={params.id!} />;
+  else if (path === '/outbox') screen = <SyncScreen />;
   else if (path === '/violations') screen = <ViolationList />;
   else if (path === '/verification') screen = <VerificationQueue />;
   else if (path === '/dashboard') screen = <Dashboard />;

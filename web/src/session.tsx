@@ -1,6 +1,13 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, ApiError } from './api/client.ts';
 import type { Me, Role } from './api/types.ts';
+import { outbox, startSyncLoop } from './offline/outbox.ts';
+import { vault } from './offline/vault.ts';
+
+// Who was signed in on this tab, so a reload with no network still opens the app (role and name only).
+const ME_KEY = 'tutela.me';
+const rememberMe = (me: Me | null) => { try { if (me) sessionStorage.setItem(ME_KEY, JSON.stringify(me)); else sessionStorage.removeItem(ME_KEY); } catch { /* private mode */ } };
+const rememberedMe = (): Me | null => { try { return JSON.parse(sessionStorage.getItem(ME_KEY) ?? 'null') as Me | null; } catch { return null; } };
 
 /**
  * Who is signed in and what is still required of them. `setup` covers a one-time password to change
@@ -26,8 +33,18 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const refresh = useCallback(async () => {
     if (!api.hasSession()) { setState({ status: 'anonymous' }); return; }
+    let me: Me;
     try {
-      const me = await api.me();
+      me = await api.me();
+      rememberMe(me);
+    } catch (err) {
+      const offlineMe = err instanceof ApiError && err.status === 0 ? rememberedMe() : null;
+      if (offlineMe) { setState({ status: 'ready', me: offlineMe }); return; }
+      api.forget();
+      setState({ status: 'anonymous' });
+      return;
+    }
+    try {
       try {
         await api.parties(); // any full-access route: tells a finished session from one still in setup
         setState({ status: 'ready', me });
@@ -37,8 +54,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         else setState({ status: 'ready', me });
       }
     } catch {
-      api.forget();
-      setState({ status: 'anonymous' });
+      setState({ status: 'ready', me });
     }
   }, []);
 
@@ -47,8 +63,20 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     void refresh();
   }, [refresh]);
 
+  useEffect(() => {
+    if (state.status !== 'ready') return;
+    const touch = () => vault.touch();
+    for (const ev of ['pointerdown', 'keydown'] as const) window.addEventListener(ev, touch);
+    const stop = startSyncLoop(api);
+    return () => { stop(); for (const ev of ['pointerdown', 'keydown'] as const) window.removeEventListener(ev, touch); };
+  }, [state.status]);
+
   const logout = useCallback(async () => {
     try { await api.logout(); } catch { /* already gone */ }
+    rememberMe(null);
+    // Wipe the device store once nothing is waiting; otherwise keep it sealed and locked for the next login.
+    if ((await outbox.items().catch(() => [])).length === 0) await vault.wipe().catch(() => undefined);
+    else vault.lock();
     setState({ status: 'anonymous' });
   }, []);
 

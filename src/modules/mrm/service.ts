@@ -35,12 +35,16 @@ async function resolveArea(db: Kysely<DB>, uow: UnitOfWork, pcode: string, field
   return country;
 }
 
-export async function createIncident(db: Kysely<DB>, ctx: RequestContext, input: IncidentCreateInput) {
+/**
+ * `within`: an open transaction to write in instead of a statement of its own (offline intake, issue 7,
+ * commits its receipt with the record). Keys and reference data still come from `db`, the store.
+ */
+export async function createIncident(db: Kysely<DB>, ctx: RequestContext, input: IncidentCreateInput, within?: Kysely<DB>) {
   checkIncidentDates(input.date, input.first_reported_on);
   await prepareSealing(db, ctx.actor.missionId);
   // Everything written goes in one statement (incident, violations, children, audit), so it needs no
   // explicit transaction; the checks before it read only reference data, which is never deleted.
-  return runSingleStatementWrite(db, ctx, async (uow) => {
+  return runSingleStatementWrite(within ?? db, ctx, async (uow) => {
     const { missionId, userId } = ctx.actor;
     const country = await resolveArea(db, uow, input.location.admin_pcode, 'location.admin_pcode');
     ensure(canRecord(ctx.actor, country, input.location.admin_pcode), 'permission.denied',

@@ -84,6 +84,11 @@ export function createApi(transport: Transport = (input, init) => fetch(input, i
     getIncident: (id: string, include?: 'narrative_confidential' | 'identities' | 'all') =>
       call<IncidentView>('GET', `/incidents/${encodeURIComponent(id)}${query({ include })}`),
     createIncident: (body: IncidentCreate) => call<IncidentView>('POST', '/incidents', body),
+    /** Offline intake (issue 7): idempotent by the device-chosen id; the answer is the receipt. */
+    pushReport: (report: { id: string; type: 'incident'; created_at: string; payload: IncidentCreate }) =>
+      call<{ id: string; received_at: string; sha256: string }>('POST', '/reports', report),
+    syncChanges: (cursor?: string) => call<{ reset: boolean; changes: { id: string; version: number; changed_at: string; record: IncidentView }[]; has_more: boolean; next_cursor: string }>(
+      'GET', `/sync/changes${query({ cursor })}`),
     updateIncident: (id: string, body: IncidentUpdate) => call<IncidentView>('PATCH', `/incidents/${encodeURIComponent(id)}`, body),
     addViolation: (incidentId: string, body: ViolationInput) => call<ViolationView>('POST', `/incidents/${encodeURIComponent(incidentId)}/violations`, body),
 

@@ -12,6 +12,10 @@ import { AreaPicker } from './incident-form/area-picker.tsx';
 import { clearDraft, isBlank, loadDraft, newDraft, newViolation, saveDraft, toRequestBody, type IncidentDraft } from './incident-form/draft.ts';
 import { MapPin } from './incident-form/map-pin.tsx';
 import { ViolationEditor } from './incident-form/violation-editor.tsx';
+import { outbox, type ReportEnvelope } from '../offline/outbox.ts';
+import { PinGate } from '../offline/pin-gate.tsx';
+import { uuid7 } from '../offline/uuid7.ts';
+import { vault } from '../offline/vault.ts';
 
 const LOCATION_TYPES = ['village', 'displacement_site', 'school', 'health_facility', 'market', 'private_house', 'road', 'field', 'bush_forest',
   'mining_site', 'military_facility', 'detention_facility', 'religious_building', 'un_premises', 'other'] as const;
@@ -42,6 +46,9 @@ export function IncidentForm() {
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const summaryRef = useRef<HTMLDivElement>(null);
+  // The id is chosen once per report, on the device: a second tap or a retry sends the same report.
+  const [reportId, setReportId] = useState(uuid7);
+  const [needPin, setNeedPin] = useState<ReportEnvelope | null>(null);
 
   // Keep the draft while typing, a moment after the last keystroke.
   useEffect(() => {
@@ -69,9 +76,18 @@ export function IncidentForm() {
     setErrors({});
     setBusy(true);
     try {
-      const created = await api.createIncident(body);
-      clearDraft();
-      navigate(`/incidents/${created.id}?saved=1`);
+      // The report's id is the incident's id: a retried push is recognised, and the record keeps the device's id.
+      const report: ReportEnvelope = { id: reportId, type: 'incident', created_at: new Date().toISOString(), payload: { ...body, id: reportId } };
+      try {
+        const receipt = await api.pushReport(report);
+        clearDraft();
+        navigate(`/incidents/${receipt.id}?saved=1`);
+      } catch (err) {
+        // No network: the report is kept on the device, sealed, and sent when the network returns.
+        if (!(err instanceof ApiError && err.status === 0)) throw err;
+        if (vault.isUnlocked()) await keepOffline(report);
+        else setNeedPin(report);
+      }
     } catch (err) {
       if (err instanceof ApiError && err.field) setErrors({ [serverKey(err.field)]: errorText(t, err) });
       setFormError(errorText(t, err));
@@ -79,6 +95,13 @@ export function IncidentForm() {
     } finally {
       setBusy(false);
     }
+  }
+
+  async function keepOffline(report: ReportEnvelope) {
+    await outbox.enqueue(report);
+    clearDraft();
+    setReportId(uuid7());
+    navigate('/outbox?saved=1');
   }
 
   function discard() {
@@ -90,7 +113,21 @@ export function IncidentForm() {
   }
 
   const unplaced = Object.entries(errors).filter(([k]) => !document.querySelector(`[data-error-key="${CSS.escape(k)}"]`));
+  // The PIN prompt is a form of its own: it must sit outside the incident form (a nested form would
+  // submit the incident form instead, and the report would never reach the outbox).
+  const pinPrompt = needPin && (
+    <Notice kind="info">
+      <p>{t('offline.savedOfflineNeedsPin')}</p>
+      <PinGate onUnlocked={() => {
+        const r = needPin;
+        setNeedPin(null);
+        keepOffline(r).catch((err: unknown) => setFormError(errorText(t, err)));
+      }} />
+    </Notice>
+  );
   return (
+    <>
+    {pinPrompt}
     <form className="incident-form" onSubmit={submit} noValidate>
       <h1 tabIndex={-1}>{t('form.title')}</h1>
       <p className="hint">{t('form.intro')}</p>
@@ -182,5 +219,6 @@ export function IncidentForm() {
         <button type="submit" className="primary" disabled={busy}>{busy ? t('form.submitting') : t('form.submit')}</button>
       </div>
     </form>
+    </>
   );
 }

@@ -1,0 +1,73 @@
+import { sql, type Expression, type ExpressionBuilder, type Generated, type Kysely, type Selectable, type SqlBool, type Transaction } from 'kysely';
+import type { DB } from '../../platform/db/schema.ts';
+import type { IncidentRow } from '../mrm/repository.ts';
+
+type Q = Kysely<DB> | Transaction<DB>;
+
+/** Row types of this module's tables (migration 20261125060000_report_intake.sql). */
+export interface ReportReceiptsTable {
+  mission_id: string;
+  report_id: string;
+  report_type: string;
+  sha256: string;
+  device_created_at: Date | string | null;
+  received_at: Generated<Date | string>;
+  received_by: string;
+}
+export interface ReportConflictsTable {
+  mission_id: string;
+  report_id: string;
+  sha256: string;
+  payload_sealed: Buffer;
+  device_created_at: Date | string | null;
+  received_at: Generated<Date | string>;
+  received_by: string;
+  resolved_at: Date | string | null;
+  resolved_by: string | null;
+}
+export type ReceiptRow = Selectable<ReportReceiptsTable>;
+type SyncDB = DB & { report_receipts: ReportReceiptsTable; report_conflicts: ReportConflictsTable };
+const withSync = (db: Q) => db.$extendTables<{ report_receipts: ReportReceiptsTable; report_conflicts: ReportConflictsTable }>() as unknown as Kysely<SyncDB>;
+
+export function findReceipt(db: Q, missionId: string, reportId: string): Promise<ReceiptRow | undefined> {
+  return withSync(db).selectFrom('report_receipts').selectAll().where('mission_id', '=', missionId).where('report_id', '=', reportId).executeTakeFirst();
+}
+
+/**
+ * Claims the id. Under a concurrent claim of the same id this waits on the primary key until the other
+ * transaction ends; then it inserts nothing (the other committed) or succeeds (the other rolled back).
+ */
+export async function claimReceipt(trx: Q, row: Omit<ReceiptRow, 'received_at'>): Promise<ReceiptRow | undefined> {
+  return withSync(trx).insertInto('report_receipts').values(row)
+    .onConflict((oc) => oc.columns(['mission_id', 'report_id']).doNothing())
+    .returningAll().executeTakeFirst();
+}
+
+/** Keeps a conflicting version once per distinct content (a retried conflicting push adds nothing). */
+export async function keepConflict(trx: Q, row: Omit<Selectable<ReportConflictsTable>, 'received_at' | 'resolved_at' | 'resolved_by'>): Promise<boolean> {
+  const r = await withSync(trx).insertInto('report_conflicts').values(row)
+    .onConflict((oc) => oc.columns(['mission_id', 'report_id', 'sha256']).doNothing())
+    .returning('sha256').executeTakeFirst();
+  return r !== undefined;
+}
+
+export interface ChangeCursor { at: string; id: string }
+type IncidentScope = (eb: ExpressionBuilder<DB & { i: DB['incidents'] }, 'i'>) => Expression<SqlBool>;
+
+/**
+ * Records the caller may see whose incident or any of its violations changed after the cursor, in
+ * change order. `changed_at` is rendered by PostgreSQL with microseconds so the next cursor compares
+ * exactly (a JavaScript Date would cut to milliseconds and send the last row again forever).
+ */
+export async function changedIncidents(db: Q, scope: IncidentScope, missionId: string, after: ChangeCursor | null, limit: number) {
+  const stamp = sql<Date>`greatest(i.updated_at, coalesce((select max(v.updated_at) from violations v where v.mission_id = i.mission_id and v.incident_id = i.incident_id), i.updated_at))`;
+  const changed = db.selectFrom('incidents as i').selectAll('i').select(stamp.as('stamp'))
+    .where(scope).where('i.mission_id', '=', missionId);
+  return db.selectFrom(changed.as('c'))
+    .selectAll('c')
+    .select(sql<string>`to_char(c.stamp at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('changed_at'))
+    .$if(after !== null, (q) => q.where(sql<SqlBool>`(c.stamp, c.incident_id) > (cast(${after!.at} as timestamptz), cast(${after!.id} as uuid))`))
+    .orderBy('c.stamp').orderBy('c.incident_id')
+    .limit(limit + 1)
+    .execute() as Promise<(IncidentRow & { stamp: Date; changed_at: string })[]>;
+}

@@ -1,0 +1,66 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api } from '../api/client.ts';
+import { outbox, type OutboxItem, type Receipt } from './outbox.ts';
+import { PinGate } from './pin-gate.tsx';
+import { vault } from './vault.ts';
+
+/** What the device holds and what the server has acknowledged: readable while locked (no content). */
+export function useOutbox(): { items: OutboxItem[]; receipts: Receipt[]; unlocked: boolean } {
+  const [state, setState] = useState<{ items: OutboxItem[]; receipts: Receipt[]; unlocked: boolean }>({ items: [], receipts: [], unlocked: vault.isUnlocked() });
+  useEffect(() => {
+    let live = true;
+    const load = () => void Promise.all([outbox.items(), outbox.receipts()]).then(([items, receipts]) => {
+      if (live) setState({ items, receipts, unlocked: vault.isUnlocked() });
+    }).catch(() => undefined);
+    load();
+    const offA = outbox.subscribe(load);
+    const offB = vault.subscribe(load);
+    return () => { live = false; offA(); offB(); };
+  }, []);
+  return state;
+}
+
+/** Header badge: how many reports wait on this device. */
+export function SyncBadge() {
+  const { t } = useTranslation();
+  const { items } = useOutbox();
+  if (items.length === 0) return null;
+  return <a className="sync-badge" href="/outbox" data-testid="sync-badge">{t('offline.waitingCount', { n: items.length })}</a>;
+}
+
+export function SyncScreen() {
+  const { t, i18n } = useTranslation();
+  const { items, receipts, unlocked } = useOutbox();
+  const fmt = (iso: string) => new Date(iso).toLocaleString(i18n.language);
+  const oldest = items.map((i) => i.queued_at).sort()[0];
+  return (
+    <div className="sync-screen">
+      <h1 tabIndex={-1}>{t('offline.title')}</h1>
+      <p role="status" data-testid="sync-summary">
+        {items.length === 0 ? t('offline.allSent') : t('offline.waitingSince', { n: items.length, since: fmt(oldest!) })}
+      </p>
+      {!unlocked && items.length > 0 && <PinGate onUnlocked={() => void outbox.flush(api)} />}
+      {items.length > 0 && (
+        <table>
+          <thead><tr><th>{t('offline.report')}</th><th>{t('offline.savedAt')}</th><th>{t('offline.attempts')}</th><th>{t('offline.state')}</th></tr></thead>
+          <tbody>
+            {items.map((i) => (
+              <tr key={i.id} data-testid="outbox-item">
+                <td><code>{i.id.slice(0, 8)}</code></td><td>{fmt(i.queued_at)}</td><td>{i.attempts}</td>
+                <td>{t(`offline.state_${i.state}`)}{i.last_error ? ` (${i.last_error})` : ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {unlocked && <p><button type="button" onClick={() => void outbox.flush(api)}>{t('offline.sendNow')}</button> <button type="button" onClick={() => vault.lock()}>{t('offline.lock')}</button></p>}
+      <h2>{t('offline.receipts')}</h2>
+      {receipts.length === 0 ? <p>{t('offline.noReceipts')}</p> : (
+        <ul>
+          {receipts.map((r) => <li key={r.id} data-testid="receipt"><code>{r.id.slice(0, 8)}</code> — {fmt(r.received_at)} — <code title={r.sha256}>{r.sha256.slice(0, 12)}</code></li>)}
+        </ul>
+      )}
+    </div>
+  );
+}
