@@ -6,9 +6,12 @@ import { authenticate } from './modules/accounts/service.ts';
 import { sessionCacheFor } from './modules/accounts/session-cache.ts';
 import { registerAnalyticsRoutes } from './modules/analytics/routes.ts';
 import { registerAuditRoutes } from './modules/audit/routes.ts';
+import { registerCaseRoutes } from './modules/cases/routes.ts';
 import { registerMrmRoutes } from './modules/mrm/routes.ts';
 import { registerReportRoutes } from './modules/mrm/reports/routes.ts';
 import { registerReferenceRoutes } from './modules/reference/routes.ts';
+import { registerSeaRoutes } from './modules/sea/routes.ts';
+import { registerSyncRoutes } from './modules/sync/routes.ts';
 import type { Config } from './platform/config.ts';
 import type { Store } from './platform/db/store.ts';
 import { buildApp, typed, type Deps } from './platform/http/app.ts';
@@ -35,11 +38,11 @@ export function createServer(store: Store, config: Config, instrument?: (app: Fa
     registerMrmRoutes(app, deps);
     registerReportRoutes(app, deps);
     registerAuditRoutes(app, deps);
-    // Last: its catch-all route answers every path no API route took.
-    void app.register(webApp);
-  });
     registerAnalyticsRoutes(app, deps);
     registerSyncRoutes(app, deps);
     registerSeaRoutes(app, deps);
     registerCaseRoutes(app, deps);
+    // Last: its catch-all route answers every path no API route took.
+    void app.register(webApp);
+  });
 }

@@ -7,7 +7,8 @@ import { buildWorld, collectRoutes, pool, PROBES, PUBLIC_ROUTES, rolesOf, type P
 /**
  * Issue 3, item 1: every route × every role × a record in scope and one out of scope, generated from the
  * route table. A route registered without `config.access`, or without a probe here, fails the test.
- * Expected: 403 (`permission.denied`) for a role the route does not admit, whatever the record;
+ * Expected: 403 (`permission.denied`) for a role the route does not admit, whatever the record (404 when the
+ * route is `concealed`: its records' existence is itself secret);
  * 404 (`record.not_found`) for an admitted role on a record outside its scope; 2xx otherwise.
  */
 describeStores('authorization matrix', ({ it, h }) => {
@@ -40,7 +41,7 @@ describeStores('authorization matrix', ({ it, h }) => {
       const admitted = rolesOf(route.access);
       for (const role of ROLES) {
         for (const scope of route.access.record ? (['in', 'out'] as const) : (['none'] as const)) {
-          cases.push({ route, role, scope, expect: !admitted.includes(role) ? 403 : scope === 'out' ? 404 : 'ok' });
+          cases.push({ route, role, scope, expect: !admitted.includes(role) ? (route.access.concealed ? 404 : 403) : scope === 'out' ? 404 : 'ok' });
         }
       }
     }

@@ -117,7 +117,7 @@ for (const kind of STORE_KINDS) {
       if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
     });
 
-    it(`keeps every acknowledged incident when the server is SIGKILLed mid-stream [${kind}]`, { timeout: 55_000 }, async (t) => {
+    it(`keeps every acknowledged incident when the server is SIGKILLed mid-stream [${kind}]`, { timeout: 180_000 }, async (t) => {
       const t0 = Date.now();
       const phases: string[] = [];
       const phase = (name: string) => phases.push(`${name} ${((Date.now() - t0) / 1000).toFixed(1)}s`);

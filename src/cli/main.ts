@@ -8,6 +8,7 @@ import { registerHotspotsCommand } from './hotspots-command.ts';
 import { registerImportCommands } from './import-command.ts';
 import { registerKeysCommands } from './keys-command.ts';
 import { registerReportCommands } from './report-command.ts';
+import { registerSeaCommands } from './sea-command.ts';
 import { registerServeCommands } from './serve-command.ts';
 import { registerUserCommands } from './users-command.ts';
 
@@ -26,6 +27,7 @@ registerKeysCommands(program);
 registerHotspotsCommand(program);
 registerImportCommands(program);
 registerReportCommands(program);
+registerSeaCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -31,6 +31,13 @@ export const ERRORS = {
   'verification.date_invalid': { status: 400, message: 'The verification date is not allowed.' },
   'account.username_taken': { status: 409, message: 'That username is already in use.' },
   'store.locked': { status: 503, message: 'The data folder is in use by another Tutela process.' },
+  'report.conflict': { status: 409, message: 'A report with this id was received before with other content; both versions are kept for review.' },
+  'case.illegal_transition': { status: 409, message: 'This case step change is not allowed.' },
+  'case.open_referrals': { status: 409, message: 'The case has open referrals: close or complete them first.' },
+  'consent.invalid': { status: 400, message: 'This consent does not fit the child\'s age.' },
+  'consent.required': { status: 409, message: 'The consent in force does not allow this use of the record.' },
+  'conduct.date_invalid': { status: 400, message: 'The allegation\'s dates are inconsistent.' },
+  'conduct.consent_required': { status: 400, message: 'A victim is linked to a case only with recorded consent.' },
   'internal': { status: 500, message: 'Internal error. It has been logged.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

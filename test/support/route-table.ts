@@ -3,12 +3,15 @@ import type { FastifyInstance, RouteOptions } from 'fastify';
 import { createUser } from '../../src/modules/accounts/service.ts';
 import { insertAlerts } from '../../src/modules/analytics/repository.ts';
 import { setupMission } from '../../src/modules/reference/service.ts';
+import { actionPlanBody } from '../../src/modules/mrm/listings/schema.ts';
+import { createActionPlan } from '../../src/modules/mrm/listings/service.ts';
 import { loadConfig } from '../../src/platform/config.ts';
 import { ROLES, systemContext, type Role, type Scope } from '../../src/platform/context.ts';
 import type { Store } from '../../src/platform/db/store.ts';
 import { createServer } from '../../src/server.ts';
 import { currentTotpStep, totpCodeAt } from '../../src/modules/accounts/two-factor.ts';
 import { auth, incidentBody, login, newMission, PASSWORD, type Mission } from './fixtures.ts';
+import { caseProbes } from './case-probes.ts';
 
 /**
  * The server's route table as the route registrations declare it, and one probe per route: how to build
@@ -139,9 +142,6 @@ function recordOwner(role: Role, scope: ProbeScope): 'monitor' | 'monitorBeni' {
 const token = (w: World, role: Role) => w.actors[role].token;
 const incidentUrl = async (w: World, role: Role, scope: ProbeScope, suffix = '') => `/api/v1/incidents/${(await w.newIncident(recordOwner(role, scope))).id}${suffix}`;
 
-export const PROBES: Record<string, Probe> = {
-  'POST /api/v1/incidents': async (w, role) => ({
-    token: token(w, role), url: '/api/v1/incidents', payload: w.incidentBody(role === 'verifier' ? w.m.areas.beni : w.m.areas.djugu),
 /** An open hotspot alert over one admin area (the scan itself is tested in test/hotspot-alerts.test.ts). */
 async function seedAlert(w: World, pcode: string): Promise<string> {
   const id = randomUUID();
@@ -153,8 +153,16 @@ async function seedAlert(w: World, pcode: string): Promise<string> {
   return id;
 }
 
+export const PROBES: Record<string, Probe> = {
+  'POST /api/v1/incidents': async (w, role) => ({
+    token: token(w, role), url: '/api/v1/incidents', payload: w.incidentBody(role === 'verifier' ? w.m.areas.beni : w.m.areas.djugu),
   }),
   'GET /api/v1/incidents': async (w, role) => ({ token: token(w, role), url: '/api/v1/incidents' }),
+  'POST /api/v1/reports': async (w, role) => ({
+    token: token(w, role), url: '/api/v1/reports',
+    payload: { id: randomUUID(), type: 'incident', created_at: new Date().toISOString(), payload: w.incidentBody(role === 'verifier' ? w.m.areas.beni : w.m.areas.djugu) },
+  }),
+  'GET /api/v1/sync/changes': async (w, role) => ({ token: token(w, role), url: '/api/v1/sync/changes?limit=5' }),
   'GET /api/v1/incidents/:incident_id': async (w, role, scope) => ({ token: token(w, role), url: await incidentUrl(w, role, scope) }),
   'PATCH /api/v1/incidents/:incident_id': async (w, role, scope) => {
     const inc = await w.newIncident(recordOwner(role, scope));
@@ -184,6 +192,11 @@ async function seedAlert(w: World, pcode: string): Promise<string> {
   'GET /api/v1/violations/:violation_id/verification': async (w, role, scope) => ({
     token: token(w, role), url: `/api/v1/violations/${(await w.newIncident(recordOwner(role, scope))).violations[0]!.id}/verification`,
   }),
+  'GET /api/v1/hotspot-alerts': async (w, role) => ({ token: token(w, role), url: '/api/v1/hotspot-alerts' }),
+  'POST /api/v1/hotspot-alerts/:alert_id/acknowledge': async (w, role, scope) => ({
+    token: token(w, role), url: `/api/v1/hotspot-alerts/${await seedAlert(w, recordOwner(role, scope) === 'monitor' ? w.m.areas.djugu : w.m.areas.beni)}/acknowledge`,
+  }),
+  'POST /api/v1/hotspot-scans': async (w, role) => ({ token: token(w, role), url: '/api/v1/hotspot-scans', payload: { as_of: '2025-03-01' } }),
   'GET /api/v1/reports/annual': async (w, role) => ({ token: token(w, role), url: '/api/v1/reports/annual?year=2025' }),
   'GET /api/v1/reports/ghn': async (w, role) => ({ token: token(w, role), url: '/api/v1/reports/ghn?quarter=2025Q1&public=true' }),
   'GET /api/v1/reference/countries': async (w, role) => ({ token: token(w, role), url: '/api/v1/reference/countries' }),
@@ -192,11 +205,6 @@ async function seedAlert(w: World, pcode: string): Promise<string> {
   'GET /api/v1/audit': async (w, role) => ({ token: token(w, role), url: '/api/v1/audit?limit=5' }),
   'GET /api/v1/me': async (w, role) => ({ token: token(w, role), url: '/api/v1/me' }),
   // Session routes end sessions: a throwaway session (logout) or a throwaway account (the others end every session but one).
-  'GET /api/v1/hotspot-alerts': async (w, role) => ({ token: token(w, role), url: '/api/v1/hotspot-alerts' }),
-  'POST /api/v1/hotspot-alerts/:alert_id/acknowledge': async (w, role, scope) => ({
-    token: token(w, role), url: `/api/v1/hotspot-alerts/${await seedAlert(w, recordOwner(role, scope) === 'monitor' ? w.m.areas.djugu : w.m.areas.beni)}/acknowledge`,
-  }),
-  'POST /api/v1/hotspot-scans': async (w, role) => ({ token: token(w, role), url: '/api/v1/hotspot-scans', payload: { as_of: '2025-03-01' } }),
   'POST /api/v1/auth/logout': async (w, role) => ({ token: await login(w.app, w.actors[role].username, PASSWORD), url: '/api/v1/auth/logout' }),
   'POST /api/v1/auth/logout-all': async (w, role) => ({ token: (await w.throwawayUser(role)).token, url: '/api/v1/auth/logout-all' }),
   'POST /api/v1/auth/password': async (w, role) => ({
@@ -220,8 +228,58 @@ async function seedAlert(w: World, pcode: string): Promise<string> {
   }),
   'POST /api/v1/users/:user_id/sessions/revoke': async (w, role, scope) => ({
     token: token(w, role), url: `/api/v1/users/${scope === 'out' ? w.foreignUserId : w.targetUserId}/sessions/revoke`,
+  }),  ...caseProbes,
+  // Conduct (SEA, src/modules/sea): every probe names an allegation the world's conduct officer recorded;
+  // out of scope is one the caller cannot know (the conduct officer sees all of the mission's).
+  'POST /api/v1/conduct/allegations': async (w, role) => ({ token: token(w, role), url: '/api/v1/conduct/allegations', payload: conductAllegation }),
+  'GET /api/v1/conduct/allegations': async (w, role) => ({ token: token(w, role), url: '/api/v1/conduct/allegations' }),
+  'GET /api/v1/conduct/allegations/:allegation_id': async (w, role, scope) => ({ token: token(w, role), url: `/api/v1/conduct/allegations/${scope === 'out' ? randomUUID() : (await newAllegation(w)).id}` }),
+  'PATCH /api/v1/conduct/allegations/:allegation_id': async (w, role, scope) => ({
+    token: token(w, role), url: `/api/v1/conduct/allegations/${scope === 'out' ? randomUUID() : (await newAllegation(w)).id}`, payload: { version: 1, outcome: { status: 'substantiated', on: '2025-03-20' } },
   }),
+  'POST /api/v1/conduct/allegations/:allegation_id/assistance': async (w, role, scope) => ({
+    token: token(w, role), url: `/api/v1/conduct/allegations/${scope === 'out' ? randomUUID() : (await newAllegation(w)).id}/assistance`, payload: { victim_ref: 'SV-1', kind: 'medical', referred_on: '2025-03-04' },
+  }),
+  'PATCH /api/v1/conduct/allegations/:allegation_id/assistance/:referral_id': async (w, role, scope) => {
+    if (scope === 'out') return { token: token(w, role), url: `/api/v1/conduct/allegations/${randomUUID()}/assistance/${randomUUID()}`, payload: { status: 'completed', completed_on: '2025-03-10' } };
+    const { id } = await newAllegation(w);
+    const referral = await w.app.inject({ method: 'POST', url: `/api/v1/conduct/allegations/${id}/assistance`, headers: auth(token(w, 'conduct_officer')),
+      payload: { victim_ref: 'SV-1', kind: 'psychosocial', referred_on: '2025-03-04' } });
+    return { token: token(w, role), url: `/api/v1/conduct/allegations/${id}/assistance/${referral.json().id}`, payload: { status: 'completed', completed_on: '2025-03-10' } };
+  },
+  'GET /api/v1/conduct/alerts': async (w, role) => ({ token: token(w, role), url: '/api/v1/conduct/alerts' }),
+  'GET /api/v1/conduct/settings': async (w, role) => ({ token: token(w, role), url: '/api/v1/conduct/settings' }),
+  'PUT /api/v1/conduct/settings': async (w, role) => ({
+    token: token(w, role), url: '/api/v1/conduct/settings',
+    payload: { tcc_response_working_days: 10, nio_investigation_days: 90, investigation_days: 180, urgent_investigation_days: 90 },
+  }),
+  'GET /api/v1/conduct/aggregate': async (w, role) => ({ token: token(w, role), url: '/api/v1/conduct/aggregate?year=2025' }),
+  // Listings and action plans (issue #4, item 2): a fresh plan per probe, so a PATCH carries its current version.
+  'GET /api/v1/listings': async (w, role) => ({ token: token(w, role), url: '/api/v1/listings?year=2025' }),
+  'GET /api/v1/action-plans': async (w, role) => ({ token: token(w, role), url: '/api/v1/action-plans' }),
+  'POST /api/v1/action-plans': async (w, role) => ({
+    token: token(w, role), url: '/api/v1/action-plans', payload: { party_id: w.m.parties.codeco, title: 'Action plan (probe)', signed_on: '2025-02-01', status: 'signed' },
+  }),
+  'GET /api/v1/action-plans/:plan_id': async (w, role) => {
+    const plan = await createActionPlan(w.store.db, systemContext(w.m.id), actionPlanBody.parse({ party_id: w.m.parties.codeco, title: 'Probe plan' }));
+    return { token: token(w, role), url: `/api/v1/action-plans/${plan.plan_id}` };
+  },
+  'PATCH /api/v1/action-plans/:plan_id': async (w, role) => {
+    const plan = await createActionPlan(w.store.db, systemContext(w.m.id), actionPlanBody.parse({ party_id: w.m.parties.codeco, title: 'Probe plan' }));
+    return { token: token(w, role), url: `/api/v1/action-plans/${plan.plan_id}`, payload: { version: plan.version, status: 'signed', signed_on: '2025-05-01' } };
+  },
 };
+
+const conductAllegation = {
+  received_on: '2025-03-03', incident: { date: null, precision: 'unknown' }, personnel_category: 'military_contingent', contingent_nationality: 'XYZ',
+  type: 'abuse', victims: [{ ref: 'SV-1', age_class: 'minor', sex: 'female' }], referral: { entity: 'tcc', referred_on: '2025-03-05' },
+};
+/** A fresh allegation recorded by the world's conduct officer (no other role can make one). */
+async function newAllegation(w: World): Promise<{ id: string }> {
+  const res = await w.app.inject({ method: 'POST', url: '/api/v1/conduct/allegations', headers: auth(token(w, 'conduct_officer')), payload: conductAllegation });
+  if (res.statusCode !== 201) throw new Error(`seeding an allegation: ${res.statusCode} ${res.body}`);
+  return { id: res.json().id as string };
+}
 
 export const rolesOf = (access: NonNullable<RouteEntry['access']>): readonly Role[] => (access.roles === 'any' ? ROLES : access.roles);
 
