@@ -21,6 +21,6 @@ describeStores('incidents API', ({ it, h }) => {
     assert.deepEqual(killing.totals, { boys: 2, girls: 1, sex_unknown: 1, total: 4 });
     assert.deepEqual(killing.verification.final, { status: 'pending', date: null });
     assert.equal(killing.victims[0].ref, 'V-0001');
-    assert.deepEqual(body.permitted_actions, ['read', 'read_confidential', 'update', 'add_violation']);
+    assert.deepEqual(body.permitted_actions, ['read', 'read_confidential', 'read_identities', 'update', 'add_violation']);
   });
 });
