@@ -4,8 +4,9 @@
  *   an import of 100,000 rows through `tutela import mrm`'s code path; a 1,000,000-row CSV export
  *   streamed to a file in a child process, whose peak RSS is the figure reported.
  * The data are the harshest case for the report: every violation is verified within the reported year.
- * Environment: TUTELA_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/tutela_bench, created if
- * missing), BENCH_VIOLATIONS (default 1000000), BENCH_IMPORT_ROWS (default 100000), BENCH_STORES (pglite,postgres).
+ * Environment: TUTELA_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/tutela_bench_reports, created if
+ * missing), BENCH_VIOLATIONS (default 1000000), BENCH_IMPORT_ROWS (default 100000), BENCH_STORES (pglite,postgres),
+ * BENCH_REUSE=1 (PostgreSQL only: keep the database of the previous run and its mission, skip the load).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -24,12 +25,14 @@ import { openStore, type Store } from '../src/platform/db/store.ts';
 
 const N = Number(process.env.BENCH_VIOLATIONS ?? 1_000_000);
 const IMPORT_ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 100_000);
-const PG_URL = process.env.TUTELA_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tutela_bench';
+const PG_URL = process.env.TUTELA_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tutela_bench_reports';
 const STORES = (process.env.BENCH_STORES ?? 'pglite,postgres').split(',');
 const keyProvider = new LocalKeyProvider(Buffer.alloc(32, 9));
 const isChild = process.argv[2] === '--export';
 const tmp = isChild ? process.argv[5]! : fs.mkdtempSync(path.join(os.tmpdir(), 'tutela-bench-reports-'));
 const PROVINCES = 26;
+/** Incident refs unique to this run: a reused database already holds the previous run's import. */
+const RUN = Date.now().toString(36);
 const TERRITORIES = 6;
 const PARTIES = 20;
 
@@ -81,6 +84,8 @@ async function load(db: Kysely<DB>, missionId: string): Promise<void> {
   for (let lo = 1; lo <= N; lo += batch) {
     const hi = Math.min(N, lo + batch - 1);
     await db.transaction().execute(async (trx) => {
+      // The report rollups' triggers are deferred for the batch and refreshed once for it, as the import does.
+      await sql`select set_config('tutela.report_refresh', 'deferred', true)`.execute(trx);
       // Incident k holds violations 2k-1 and 2k; incidents from 2023 to 2025, every violation verified in 2025.
       await sql`insert into incidents (mission_id, incident_id, status, title, date_start, date_end, date_precision, date_estimated, country_iso3,
           admin_pcode, narrative_confidential, narrative_public, created_by, updated_by)
@@ -107,6 +112,8 @@ async function load(db: Kysely<DB>, missionId: string): Promise<void> {
       await sql`insert into violation_victims (mission_id, violation_id, victim_ref, sex, age, age_estimated)
         select ${missionId}, md5('v' || g)::uuid, 'V' || (g % 50000), 'male', null, false
         from generate_series(${lo}::int, ${hi}::int) g where g % 10 in (1, 2, 3, 4, 5) and g % 3 = 0`.execute(trx);
+      await sql`select set_config('tutela.report_refresh', '', true)`.execute(trx);
+      await sql`select report_refresh(${missionId}, array(select md5('v' || g)::uuid from generate_series(${lo}::int, ${hi}::int) g), true)`.execute(trx);
     });
   }
   await sql`analyze`.execute(db);
@@ -122,7 +129,7 @@ function importFile(rows: number): string {
     const p = 1 + (i % PROVINCES);
     const a1 = `CD${String(p).padStart(2, '0')}`;
     const day = String(1 + (i % 28)).padStart(2, '0');
-    chunk += `IMP-${Math.ceil(i / 2)},${types[i % types.length]},2024-03-${day},COD,${a1},${a1}${1 + (i % TERRITORIES)},,,Party ${1 + (i % PARTIES)},,${1 + (i % 3)},${i % 2},0,,verified,2024-06-${day}\n`;
+    chunk += `IMP${RUN}-${Math.ceil(i / 2)},${types[i % types.length]},2024-03-${day},COD,${a1},${a1}${1 + (i % TERRITORIES)},,,Party ${1 + (i % PARTIES)},,${1 + (i % 3)},${i % 2},0,,verified,2024-06-${day}\n`;
     if (i % 10_000 === 0) { fs.writeSync(out, chunk); chunk = ''; }
   }
   fs.writeSync(out, chunk);
@@ -154,12 +161,17 @@ async function exportChild(kind: string, missionId: string): Promise<void> {
 }
 
 async function benchStore(kind: string): Promise<void> {
-  const missionId = `bench${Date.now().toString(36)}`;
-  console.log(`\n== ${kind}: ${N.toLocaleString('en')} violations`);
-  const store = await openBenchStore(kind, true);
-  await setup(store.db, missionId);
-  const [, loadMs] = await timed(() => load(store.db, missionId));
-  console.log(`load (bulk SQL)                 ${seconds(loadMs)}`);
+  const reuse = process.env.BENCH_REUSE === '1' && kind === 'postgres';
+  console.log(`\n== ${kind}: ${N.toLocaleString('en')} violations${reuse ? ' (reused)' : ''}`);
+  const store = await openBenchStore(kind, !reuse);
+  let missionId = `bench${Date.now().toString(36)}`;
+  if (reuse) {
+    missionId = (await store.db.selectFrom('missions').select('mission_id').where('mission_id', 'like', 'bench%').executeTakeFirstOrThrow()).mission_id;
+  } else {
+    await setup(store.db, missionId);
+    const [, loadMs] = await timed(() => load(store.db, missionId));
+    console.log(`load (bulk SQL)                 ${seconds(loadMs)}`);
+  }
   const ctx = systemContext(missionId);
   for (let run = 1; run <= 3; run++) {
     const [view, ms] = await timed(() => readReport(store.db, ctx, { report: 'annual', period: '2025', public: false, format: 'json' }));

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { LineError } from '../modules/mrm/import/columns.ts';
 import { DEFAULT_MAX_BYTES } from '../modules/mrm/import/reader.ts';
 import { importMrmFile, type ImportSummary } from '../modules/mrm/import/service.ts';
+import { importKoboFile, SHIPPED_MAPPINGS } from '../modules/mrm/import/kobo.ts';
 import { requireMission } from '../modules/reference/service.ts';
 import { systemContext } from '../platform/context.ts';
 import type { Store } from '../platform/db/store.ts';
@@ -44,18 +45,36 @@ export function registerImportCommands(program: Command): void {
     .option('--mission <id>', 'the mission to import into (default: the only one)')
     .option('--max-mb <n>', `refuse files larger than this (default ${DEFAULT_MAX_BYTES / 1048576})`)
     .action(async (file: string, opts: { mission?: string; maxMb?: string }) => {
-      await withStore(async (store) => {
-        const missionId = await missionFor(store, opts.mission);
-        try {
-          const summary = await importMrmFile(store.db, systemContext(missionId), path.resolve(file), opts.maxMb ? { maxBytes: Number(opts.maxMb) * 1048576 } : {});
-          for (const line of formatSummary(summary)) console.log(line);
-        } catch (err) {
-          const errors = err instanceof AppError ? (err.details.errors as LineError[] | undefined) : undefined;
-          if (!errors) throw err;
-          console.error(`tutela: ${path.basename(file)} was NOT imported: ${err instanceof AppError ? err.details.rule : ''}`);
-          for (const e of errors) console.error(formatLineError(e));
-          process.exitCode = 1;
-        }
-      });
+      await runImport(file, opts, (store, missionId, o) => importMrmFile(store.db, systemContext(missionId), path.resolve(file), o));
     });
+
+  imp.command('kobo')
+    .description('Import a KoboToolbox / ODK export (CSV or XLSX, one submission per violation, headers named after the form fields) ' +
+      'through a declarative mapping onto the columns of `tutela import mrm`; the same checks, whole or nothing. ' +
+      `Shipped mappings: ${Object.keys(SHIPPED_MAPPINGS).join(', ')}.`)
+    .argument('<file>', 'the export (.csv or .xlsx)')
+    .requiredOption('--mapping <map>', 'a mapping JSON file, or the name of a shipped mapping')
+    .option('--mission <id>', 'the mission to import into (default: the only one)')
+    .option('--max-mb <n>', `refuse files larger than this (default ${DEFAULT_MAX_BYTES / 1048576})`)
+    .action(async (file: string, opts: { mission?: string; maxMb?: string; mapping: string }) => {
+      const mapping = SHIPPED_MAPPINGS[opts.mapping] ?? path.resolve(opts.mapping);
+      await runImport(file, opts, (store, missionId, o) => importKoboFile(store.db, systemContext(missionId), path.resolve(file), mapping, o));
+    });
+}
+
+async function runImport(file: string, opts: { mission?: string; maxMb?: string },
+  run: (store: Store, missionId: string, options: { maxBytes?: number }) => Promise<ImportSummary>): Promise<void> {
+  await withStore(async (store) => {
+    const missionId = await missionFor(store, opts.mission);
+    try {
+      const summary = await run(store, missionId, opts.maxMb ? { maxBytes: Number(opts.maxMb) * 1048576 } : {});
+      for (const line of formatSummary(summary)) console.log(line);
+    } catch (err) {
+      const errors = err instanceof AppError ? (err.details.errors as LineError[] | undefined) : undefined;
+      if (!errors) throw err;
+      console.error(`tutela: ${path.basename(file)} was NOT imported: ${err instanceof AppError ? err.details.rule : ''}`);
+      for (const e of errors) console.error(formatLineError(e));
+      process.exitCode = 1;
+    }
+  });
 }

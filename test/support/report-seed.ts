@@ -34,7 +34,8 @@ export async function seedFacts(db: Kysely<DB>, missionId: string, facts: (Viola
     for (const p of f.partyIds) await db.insertInto('violation_perpetrators').values({ mission_id: missionId, violation_id: violationId, party_id: partyIds[p]!, attribution_verified: false }).execute();
     for (const [i, ref] of f.victimRefs.entries()) {
       const sex = f.tallies.some((t) => t.boys > 0) && i === 0 ? 'male' : f.tallies.some((t) => t.girls > 0) ? 'female' : 'unknown';
-      await db.insertInto('violation_victims').values({ mission_id: missionId, violation_id: violationId, victim_ref: ref, sex, age: null, age_estimated: false }).execute();
+      await db.insertInto('violation_victims').values({ mission_id: missionId, violation_id: violationId, victim_ref: ref, sex, age: null, age_estimated: false,
+        identity_index: f.victimIdentities?.[i] ?? null }).execute();
     }
   }
 }

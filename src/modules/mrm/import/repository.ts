@@ -14,6 +14,50 @@ export async function insertChunked<T extends Table>(trx: Q, table: T, rows: Ins
   }
 }
 
+/** A column of a bulk insert: its name and the PostgreSQL type of its array. */
+export type ArrayColumn = readonly [name: string, type: 'text' | 'uuid' | 'date' | 'int' | 'bool' | 'jsonb' | 'float8' | 'bytea'];
+
+/** One array parameter: JSON as text, bytes as PostgreSQL's hex text (both stores read text arrays the same way). */
+function arrayParam(type: ArrayColumn[1], values: unknown[]) {
+  if (type === 'jsonb') return sql`cast(${values.map((v) => (v === null ? null : JSON.stringify(v)))} as jsonb[])`;
+  if (type === 'bytea') return sql`cast(cast(${values.map((v) => (v === null ? null : `\\x${Buffer.from(v as Uint8Array).toString('hex')}`))} as text[]) as bytea[])`;
+  return sql`cast(${values} as ${sql.raw(type)}[])`;
+}
+
+/**
+ * Bulk INSERT as one array per column (`insert ... select * from unnest($1::uuid[], ...)`): a fixed,
+ * small number of parameters whatever the row count, so the query is compiled and parsed once per
+ * chunk of 20,000 rows instead of building hundreds of thousands of placeholders.
+ */
+export async function insertArrays(trx: Q, table: Table, columns: readonly ArrayColumn[], rows: readonly (readonly unknown[])[]): Promise<void> {
+  const CHUNK = 20_000;
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const chunk = rows.slice(i, i + CHUNK);
+    const arrays = columns.map(([, type], c) => arrayParam(type, chunk.map((r) => r[c] ?? null)));
+    await sql`insert into ${sql.table(table)} (${sql.join(columns.map(([n]) => sql.id(n)))}) select * from unnest(${sql.join(arrays)})`.execute(trx);
+  }
+}
+
+/**
+ * The report rollups (migration 20261125050000) follow every write through triggers; a bulk writer
+ * defers them for its transaction and refreshes the violations it wrote once, at the end.
+ */
+export async function deferReportRefresh(trx: Q): Promise<void> {
+  await sql`select set_config('tutela.report_refresh', 'deferred', true)`.execute(trx);
+  // PGlite sessions run with plan_cache_mode = force_custom_plan (platform/db/store.ts), which re-plans
+  // every foreign-key check of every inserted row: 60,000 verification events took 17 s. For this
+  // transaction only, cached plans may be reused (the tables are not empty by then); the session's
+  // setting returns at commit.
+  await sql`select set_config('plan_cache_mode', 'auto', true)`.execute(trx);
+}
+export async function refreshReportFacts(trx: Q, missionId: string, violationIds: string[]): Promise<void> {
+  await sql`select set_config('tutela.report_refresh', '', true)`.execute(trx);
+  for (let i = 0; i < violationIds.length; i += 200_000) {
+    // fresh: every id is a violation this import created, so there is nothing stored to subtract.
+    await sql`select report_refresh(${missionId}, cast(${violationIds.slice(i, i + 200_000)} as uuid[]), true)`.execute(trx);
+  }
+}
+
 export async function knownReference(trx: Q, missionId: string): Promise<KnownReference> {
   const [countries, areas, parties] = await Promise.all([
     trx.selectFrom('countries').select('iso3').where('mission_id', '=', missionId).execute(),

@@ -11,7 +11,7 @@ import { VERIFICATION_LEVELS } from '../vocabulary.ts';
 import { MRM_COLUMNS, parseRow, type ImportRow, type LineError, type RawRow } from './columns.ts';
 import { planImport, type ImportPlan } from './plan.ts';
 import { readTable } from './reader.ts';
-import { existingIncidents, insertChunked, knownReference } from './repository.ts';
+import { deferReportRefresh, existingIncidents, insertArrays, insertChunked, knownReference, refreshReportFacts } from './repository.ts';
 
 export interface ImportSummary {
   file: string;
@@ -47,27 +47,37 @@ export async function importMrmFile(db: Kysely<DB>, ctx: RequestContext, file: s
       unknown.length ? `unknown column(s) ${unknown.join(', ')}` : ''].filter(Boolean).join('; ')}. The columns are: ${MRM_COLUMNS.join(', ')}` });
   }
   if (table.records.length === 0) throw new AppError('request.invalid', { field: 'file', rule: 'the file has a header but no rows' });
-
   const errors: LineError[] = table.raggedLines.map((r) => ({ line: r.line, column: '*', rule: `${r.found} cells, but the header names ${table.columns.length} columns` }));
+  return importRecords(db, ctx, path.basename(file), table.records.map((r) => ({ line: r.line, cells: r.cells as RawRow })), errors);
+}
+
+/**
+ * The import proper, for rows already in the MRM columns (from an MRM file, or mapped from a Kobo
+ * export by kobo.ts): `rename` names a column as the source file calls it, so every error points at
+ * the user's own column.
+ */
+export async function importRecords(db: Kysely<DB>, ctx: RequestContext, fileName: string, records: { line: number; cells: RawRow }[],
+  errors: LineError[], rename: (column: string) => string = (c) => c): Promise<ImportSummary> {
+  ensure(IMPORT_ROLES.includes(ctx.actor.role), 'permission.denied', { rule: `your role (${ctx.actor.role}) may not import MRM data` });
   const rows: ImportRow[] = [];
-  for (const rec of table.records) {
-    const parsed = parseRow(rec.line, rec.cells as RawRow);
-    if (Array.isArray(parsed)) errors.push(...parsed);
+  for (const rec of records) {
+    const parsed = parseRow(rec.line, rec.cells);
+    if (Array.isArray(parsed)) errors.push(...parsed.map((e) => ({ ...e, column: rename(e.column) })));
     else rows.push(parsed);
   }
   const missionId = ctx.actor.missionId;
   await prepareSealing(db, missionId);
   return runUnitOfWork(db, ctx, 'write', async (uow) => {
     const plan = planImport(missionId, rows, await knownReference(uow.trx, missionId));
-    errors.push(...plan.errors);
+    errors.push(...plan.errors.map((e) => ({ ...e, column: rename(e.column) })));
     const before = await existingIncidents(uow.trx, missionId, plan.incidents.map((i) => i.id));
     for (const i of plan.incidents) {
-      if (before.has(i.id)) errors.push({ line: i.first.line, column: 'incident_ref', rule: `incident ${i.ref} was imported before: a file is imported once` });
+      if (before.has(i.id)) errors.push({ line: i.first.line, column: rename('incident_ref'), rule: `incident ${i.ref} was imported before: a file is imported once` });
     }
     if (errors.length > 0) throw rejected(errors);
-    await writePlan(db, uow.trx, ctx, plan, path.basename(file));
+    await writePlan(db, uow.trx, ctx, plan, fileName);
     const summary: ImportSummary = {
-      file: path.basename(file), rows: rows.length, incidents: plan.incidents.length, violations: rows.length,
+      file: fileName, rows: rows.length, incidents: plan.incidents.length, violations: rows.length,
       created: { countries: plan.newCountries, admin_areas: plan.newAreas.map((a) => a.pcode), parties: plan.newParties.map((p) => ({ name: p.name, category: p.category })) },
     };
     uow.audit({ action: 'mrm.import', targetType: 'import', targetId: summary.file, details: { ...summary } });
@@ -86,42 +96,45 @@ async function writePlan(db: Kysely<DB>, trx: Kysely<DB>, ctx: RequestContext, p
     parent_pcode: a.parent, name: a.pcode, names: jsonb({}), boundary_version: 'import' })), 8);
   await insertChunked(trx, 'parties', plan.newParties.map((p) => ({ mission_id: m, party_id: p.id, name: p.name, aliases: [], category: p.category, country_iso3: p.country })), 6);
 
-  const incidents: Insertable<DB['incidents']>[] = [];
-  const violations: Insertable<DB['violations']>[] = [];
-  const tallies: Insertable<DB['violation_tallies']>[] = [];
-  const perpetrators: Insertable<DB['violation_perpetrators']>[] = [];
-  const victims: Insertable<DB['violation_victims']>[] = [];
-  const events: Insertable<DB['verification_events']>[] = [];
+  const incidents: unknown[][] = [];
+  // Column arrays for the bulk inserts (insertArrays): one row per array entry, in the column order below.
+  const violations: unknown[][] = [];
+  const tallies: unknown[][] = [];
+  const perpetrators: unknown[][] = [];
+  const victims: unknown[][] = [];
+  const events: unknown[][] = [];
   const recordKeys: Insertable<DB['record_keys']>[] = [];
   for (const inc of plan.incidents) {
     const r = inc.first;
     const { set: sealed, keyRow } = r.coordinates ? sealIncidentRecord(db, m, inc.id, { coordinates: { ...r.coordinates, precision: 'approximate' } }) : { set: {}, keyRow: null };
     if (keyRow) recordKeys.push(keyRow);
-    incidents.push({ mission_id: m, incident_id: inc.id, status: 'open', title: `Imported incident ${inc.ref}`, date_start: r.dateStart, date_end: r.dateEnd,
-      date_precision: 'day', date_estimated: false, narrative_confidential: '', country_iso3: r.country, admin_pcode: r.admin2 ?? r.admin1, narrative_public: '', created_by: actor, updated_by: actor, version: 1, ...sealed });
+    incidents.push([m, inc.id, `Imported incident ${inc.ref}`, r.dateStart, r.dateEnd, 'day', r.country, r.admin2 ?? r.admin1, actor, actor, sealed.coordinates_sealed ?? null]);
     for (const v of inc.violations) {
       const x = v.row;
       const decided = x.status !== 'pending';
       const level = decided ? { status: x.status, date: x.verifiedOn } : { status: 'pending', date: null };
-      violations.push({ mission_id: m, violation_id: v.id, incident_id: inc.id, type: x.type, details: jsonb({}), crossfire: false, crossborder: 'unknown', created_by: actor, version: 1,
-        status_focal_point: level.status, status_technical: level.status, status_final: level.status,
-        date_focal_point: level.date, date_technical: level.date, date_final: level.date });
-      if (x.boys + x.girls + x.sexUnknown > 0) tallies.push({ mission_id: m, violation_id: v.id, age_band: 'unknown', boys: x.boys, girls: x.girls, sex_unknown: x.sexUnknown });
-      for (const party of v.partyIds) perpetrators.push({ mission_id: m, violation_id: v.id, party_id: party, attribution_verified: false });
-      if (x.victimRef) victims.push({ mission_id: m, violation_id: v.id, victim_ref: x.victimRef, sex: x.boys ? 'male' : x.girls ? 'female' : 'unknown', age: null, age_estimated: false });
+      violations.push([m, v.id, inc.id, x.type, actor, level.status, level.status, level.status, level.date, level.date, level.date]);
+      if (x.boys + x.girls + x.sexUnknown > 0) tallies.push([m, v.id, 'unknown', x.boys, x.girls, x.sexUnknown]);
+      for (const party of v.partyIds) perpetrators.push([m, v.id, party]);
+      if (x.victimRef) victims.push([m, v.id, x.victimRef, x.boys ? 'male' : x.girls ? 'female' : 'unknown']);
       // The history says what happened: the task force's decision, brought in from a file, at every level.
       if (decided) {
-        for (const lvl of VERIFICATION_LEVELS) {
-          events.push({ mission_id: m, event_id: randomUUID(), violation_id: v.id, level: lvl, from_status: 'pending', to_status: x.status, status_date: x.verifiedOn!, note, actor_id: actor });
-        }
+        for (const lvl of VERIFICATION_LEVELS) events.push([m, randomUUID(), v.id, lvl, 'pending', x.status, x.verifiedOn, note, actor]);
       }
     }
   }
+  // The rollups are refreshed once for the whole file, not once per table (see deferReportRefresh).
+  await deferReportRefresh(trx);
   await insertChunked(trx, 'record_keys', recordKeys, 5);
-  await insertChunked(trx, 'incidents', incidents, 16);
-  await insertChunked(trx, 'violations', violations, 16);
-  await insertChunked(trx, 'violation_tallies', tallies, 6);
-  await insertChunked(trx, 'violation_perpetrators', perpetrators, 4);
-  await insertChunked(trx, 'violation_victims', victims, 6);
-  await insertChunked(trx, 'verification_events', events, 9);
+  // Status 'open', not estimated, empty narratives, version 1: the columns' defaults.
+  await insertArrays(trx, 'incidents', [['mission_id', 'text'], ['incident_id', 'uuid'], ['title', 'text'], ['date_start', 'date'], ['date_end', 'date'],
+    ['date_precision', 'text'], ['country_iso3', 'text'], ['admin_pcode', 'text'], ['created_by', 'uuid'], ['updated_by', 'uuid'], ['coordinates_sealed', 'bytea']], incidents);
+  await insertArrays(trx, 'violations', [['mission_id', 'text'], ['violation_id', 'uuid'], ['incident_id', 'uuid'], ['type', 'text'], ['created_by', 'uuid'],
+    ['status_focal_point', 'text'], ['status_technical', 'text'], ['status_final', 'text'], ['date_focal_point', 'date'], ['date_technical', 'date'], ['date_final', 'date']], violations);
+  await insertArrays(trx, 'violation_tallies', [['mission_id', 'text'], ['violation_id', 'uuid'], ['age_band', 'text'], ['boys', 'int'], ['girls', 'int'], ['sex_unknown', 'int']], tallies);
+  await insertArrays(trx, 'violation_perpetrators', [['mission_id', 'text'], ['violation_id', 'uuid'], ['party_id', 'uuid']], perpetrators);
+  await insertArrays(trx, 'violation_victims', [['mission_id', 'text'], ['violation_id', 'uuid'], ['victim_ref', 'text'], ['sex', 'text']], victims);
+  await insertArrays(trx, 'verification_events', [['mission_id', 'text'], ['event_id', 'uuid'], ['violation_id', 'uuid'], ['level', 'text'], ['from_status', 'text'],
+    ['to_status', 'text'], ['status_date', 'date'], ['note', 'text'], ['actor_id', 'uuid']], events);
+  await refreshReportFacts(trx, m, violations.map((v) => v[1] as string));
 }

@@ -13,7 +13,9 @@ import { inPeriod, monthsOf, type Period } from './periods.ts';
  * - `late_verified`: the incident date (its end date for a range) is before the period starts;
  *   `committed_in_period`: the rest. Same units as the total, so late + committed = total.
  * - `children_verified`: distinct children over the grave victim-counted types: each pseudonymous
- *   victim reference once, plus the tallied children who carry no reference.
+ *   victim reference once, plus the tallied children who carry no reference. A child's identity index
+ *   (keyed blind index of name and birth date), when recorded, identifies them across incidents and is
+ *   preferred over the reference.
  * - Every breakdown other than `by_type` decomposes `total_verified` (grave types, same units), so a
  *   reader can check each one against the total. A violation attributed to several parties counts once
  *   for each of them (and once per distinct category); one with no party counts as `unattributed`.
@@ -46,7 +48,15 @@ export interface ViolationFact {
   partyIds: string[];
   tallies: { ageBand: AgeBand; boys: number; girls: number; sexUnknown: number }[];
   victimRefs: string[];
+  /**
+   * The keyed blind index of each victim's identity (name and birth date), aligned with victimRefs;
+   * null or absent when the child has none. The same index in two incidents is one child, whatever the refs.
+   */
+  victimIdentities?: (string | null)[];
 }
+
+/** Who a victim row is, for distinct children: the identity index when there is one, else the reference. */
+export const victimKey = (ref: string, identity: string | null | undefined) => (identity ? `i:${identity}` : `r:${ref}`);
 
 /** Counted violations that share every dimension the report breaks down by (except parties), summed. */
 export interface FactGroup {
@@ -84,7 +94,7 @@ export interface ReportInput {
   period: Period;
   groups: FactGroup[];
   attributions: AttributionGroup[];
-  /** Distinct victim references over counted violations of the grave victim-counted types. */
+  /** Distinct victims (victimKey) over counted violations of the grave victim-counted types. */
   distinctNamedVictims: number;
   parties: ReadonlyMap<string, PartyInfo>;
 }
@@ -152,7 +162,7 @@ export function aggregateFacts(period: Period, facts: Iterable<ViolationFact>, p
     if (ids.size === 0) attribution('unattributed', '');
     for (const id of ids) attribution('party', id);
     for (const c of new Set([...ids].map((id) => parties.get(id)?.category ?? 'unknown'))) attribution('category', c);
-    if (isGraveVictimType(f.type)) for (const r of f.victimRefs) refs.add(r);
+    if (isGraveVictimType(f.type)) f.victimRefs.forEach((r, i) => refs.add(victimKey(r, f.victimIdentities?.[i])));
   }
   return { period, groups: [...groups.values()], attributions: [...attributions.values()], distinctNamedVictims: refs.size, parties };
 }

@@ -18,7 +18,9 @@ interface ExportRow {
 
 /**
  * Every violation in the actor's scope as CSV in the import's own columns (so an export imports back),
- * streamed page by page with keyset pagination: memory stays flat whatever the size of the store.
+ * streamed page by page with keyset pagination on the primary key (each page is an index range scan,
+ * never a sort of what is left): memory stays flat whatever the size of the store. Rows of one
+ * incident need not be adjacent: the import groups by incident_ref.
  * Coordinates are never exported (they are sealed, and a file travels); a victim_ref is written only
  * when it names the violation's one child, as the import format requires.
  */
@@ -39,7 +41,7 @@ export async function exportViolationsCsv(db: Kysely<DB>, ctx: RequestContext, o
       return a && a.admin_level === level ? a.pcode : '';
     };
     await write(csvLine([...MRM_COLUMNS]));
-    let after: [string, string] = ['00000000-0000-0000-0000-000000000000', '00000000-0000-0000-0000-000000000000'];
+    let after = '00000000-0000-0000-0000-000000000000';
     let rows = 0;
     for (;;) {
       const { rows: page } = await sql<ExportRow>`
@@ -54,8 +56,8 @@ export async function exportViolationsCsv(db: Kysely<DB>, ctx: RequestContext, o
           where vp.mission_id = v.mission_id and vp.violation_id = v.violation_id) p on true
         left join lateral (select array_agg(x.victim_ref::text) as refs from violation_victims x
           where x.mission_id = v.mission_id and x.violation_id = v.violation_id) x on true
-        where v.mission_id = ${m} and (v.incident_id, v.violation_id) > (${after[0]}::uuid, ${after[1]}::uuid) ${scope}
-        order by v.incident_id, v.violation_id
+        where v.mission_id = ${m} and v.violation_id > ${after}::uuid ${scope}
+        order by v.violation_id
         limit ${PAGE}`.execute(uow.trx);
       if (page.length === 0) break;
       const lines: string[] = [];
@@ -70,7 +72,7 @@ export async function exportViolationsCsv(db: Kysely<DB>, ctx: RequestContext, o
       await write(lines.join(''));
       rows += page.length;
       const last = page[page.length - 1]!;
-      after = [last.incident_id, last.violation_id];
+      after = last.violation_id;
     }
     uow.audit({ action: 'mrm.export', targetType: 'violations', details: { rows, format: 'csv', scope: ctx.actor.scope } });
     return { rows };

@@ -68,3 +68,30 @@ export async function reportXlsx(r: ReportView): Promise<Buffer> {
   }
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
+
+export interface AreaInfo { name: string; country: string; centroid?: { latitude: number; longitude: number } | null }
+
+/**
+ * The admin-1 figures as GeoJSON for public maps: one Feature per admin-1 area of the report, keyed by
+ * P-code. Only ever built from the disclosure-controlled view (no value from 1 to 4, and suppressed
+ * cells null) and never finer than admin 1. The store holds no boundaries yet, so `geometry` is null
+ * and a map joins the features to its own admin-1 boundaries on `pcode` (the humanitarian COD-AB
+ * P-codes); when an area has a centroid it is given as a Point.
+ */
+export function reportGeoJson(r: ReportView, areas: ReadonlyMap<string, AreaInfo>): string {
+  const features = Object.entries(r.by_admin1).filter(([pcode]) => pcode !== 'unknown').map(([pcode, value]) => {
+    const a = areas.get(pcode);
+    return {
+      type: 'Feature', id: pcode,
+      geometry: a?.centroid ? { type: 'Point', coordinates: [a.centroid.longitude, a.centroid.latitude] } : null,
+      properties: { pcode, name: a?.name ?? pcode, country_iso3: a?.country ?? null, period_from: r.period.from, period_to: r.period.to,
+        total_verified: value, status: value === null ? 'suppressed' : '' },
+    };
+  });
+  return `${JSON.stringify({
+    type: 'FeatureCollection',
+    metadata: { report: r.report, period: r.period, measure: 'verified grave violations (children for victim-counted types)', public: r.public,
+      above_admin1: r.by_admin1.unknown ?? 0, disclosure: r.disclosure?.note ?? null },
+    features,
+  }, null, 2)}\n`;
+}

@@ -4,6 +4,7 @@ import type { DB } from '../../../platform/db/schema.ts';
 import { AGE_BANDS, type ViolationType } from '../vocabulary.ts';
 import { emptyBands, GRAVE_TYPES, isGraveVictimType, type AttributionGroup, type FactGroup, type PartyInfo, type ReportInput } from './counting.ts';
 import type { Period } from './periods.ts';
+import { loadRollupInput, rollupApplies } from './rollup.ts';
 
 type Q = Kysely<DB> | Transaction<DB>;
 
@@ -32,13 +33,13 @@ interface Row {
 }
 
 /**
- * The report's input computed in the database, in one statement: the counting rules' filters (final
+ * The report's input computed from the violations themselves, in one statement: the counting rules' filters (final
  * status verified, verification date in the period, bounds inclusive) and lateness (incident end date
  * before the period) are applied here exactly as `aggregateFacts` applies them, and every sum is grouped
  * so that a million violations come back as a few hundred rows. The statement is tested against
  * `aggregateFacts` on both stores (test/report-store.test.ts).
  */
-export async function loadReportInput(db: Q, actor: Actor, period: Period): Promise<ReportInput> {
+export async function loadReportInputFromFacts(db: Q, actor: Actor, period: Period): Promise<ReportInput> {
   const m = actor.missionId;
   const bandSums = sql.join(AGE_BANDS.map((band, i) => sql`sum(case when t.age_band = ${band} then t.boys + t.girls + t.sex_unknown else 0 end) as ${sql.id(BAND_COLUMNS[i]!)}`), sql`, `);
   const bandOut = sql.join(BAND_COLUMNS.map((c) => sql`sum(${sql.id(c)})::int as ${sql.id(c)}`), sql`, `);
@@ -92,7 +93,7 @@ export async function loadReportInput(db: Q, actor: Actor, period: Period): Prom
     from fx where not exists (select 1 from violation_perpetrators p where p.mission_id = ${m} and p.violation_id = fx.violation_id)
     group by type
     union all
-    select 'd', null, null, null, null, null, null, count(distinct x.victim_ref)::int, 0, 0, 0, 0, ${bandNull}
+    select 'd', null, null, null, null, null, null, count(distinct coalesce('i:' || x.identity_index, 'r:' || x.victim_ref))::int, 0, 0, 0, 0, ${bandNull}
     from fx join violation_victims x on x.mission_id = ${m} and x.violation_id = fx.violation_id
     where fx.type in (${graveVictims})
   `.execute(db);
@@ -115,6 +116,17 @@ export async function loadReportInput(db: Q, actor: Actor, period: Period): Prom
     }
   }
   return { period, groups, attributions, distinctNamedVictims, parties: await partiesOf(db, m) };
+}
+
+/**
+ * The report's input: from the rollups when they answer the question exactly (month-aligned period of
+ * at most a year, scope of level-0/1 areas), otherwise from the violations themselves. Both give the
+ * same figures (test/report-rollup.test.ts).
+ */
+export async function loadReportInput(db: Q, actor: Actor, period: Period): Promise<ReportInput> {
+  if (!(await rollupApplies(db, actor, period))) return loadReportInputFromFacts(db, actor, period);
+  const input = await loadRollupInput(db, actor, period);
+  return { ...input, parties: await partiesOf(db, actor.missionId) };
 }
 
 export async function partiesOf(db: Q, missionId: string): Promise<Map<string, PartyInfo>> {

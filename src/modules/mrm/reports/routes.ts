@@ -1,17 +1,19 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { requestContext, typed, type Deps } from '../../../platform/http/app.ts';
 import { errors } from '../../../platform/http/responses.ts';
+import { registerListingRoutes } from '../listings/routes.ts';
 import { REPORT_ROLES } from './policy.ts';
 import { annualQuery, ghnQuery, reportView, type ReportFormat, type ReportView } from './schema.ts';
-import { readReport, renderReport } from './service.ts';
+import { admin1Areas, readReport, renderReport } from './service.ts';
 
-async function send(reply: FastifyReply, view: ReportView, format: ReportFormat, name: string) {
+async function send(reply: FastifyReply, view: ReportView, format: ReportFormat, name: string, db: Deps['db'], missionId: string) {
   if (format === 'json') return view;
-  const out = await renderReport(view, format);
+  const out = await renderReport(view, format, format === 'geojson' ? await admin1Areas(db, missionId) : undefined);
   return reply.header('content-type', out.contentType).header('content-disposition', `attachment; filename="${name}.${out.extension}"`).send(out.body);
 }
 
-export function registerReportRoutes(app: FastifyInstance, { db }: Deps): void {
+export function registerReportRoutes(app: FastifyInstance, deps: Deps): void {
+  const { db } = deps;
   const r = typed(app);
   const tags = ['reports'];
 
@@ -21,7 +23,7 @@ export function registerReportRoutes(app: FastifyInstance, { db }: Deps): void {
   }, async (req, reply) => {
     const { year, format } = req.query;
     const view = await readReport(db, requestContext(req), { report: 'annual', period: String(year), public: req.query.public, format });
-    return send(reply, view, format, `mrm-annual-${year}${view.public ? '-public' : ''}`);
+    return send(reply, view, format, `mrm-annual-${year}${view.public ? '-public' : ''}`, db, requestContext(req).actor.missionId);
   });
 
   r.get('/api/v1/reports/ghn', {
@@ -30,6 +32,8 @@ export function registerReportRoutes(app: FastifyInstance, { db }: Deps): void {
   }, async (req, reply) => {
     const { quarter, format } = req.query;
     const view = await readReport(db, requestContext(req), { report: 'ghn', period: quarter, public: req.query.public, format });
-    return send(reply, view, format, `mrm-ghn-${quarter}${view.public ? '-public' : ''}`);
+    return send(reply, view, format, `mrm-ghn-${quarter}${view.public ? '-public' : ''}`, db, requestContext(req).actor.missionId);
   });
+  // Listings and action plans are read off the same counted figures: registered with the reports.
+  registerListingRoutes(app, deps);
 }

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { VIOLATION_TYPES } from '../vocabulary.ts';
 
-export const REPORT_FORMATS = ['json', 'csv', 'hxl', 'xlsx'] as const;
+export const REPORT_FORMATS = ['json', 'csv', 'hxl', 'xlsx', 'geojson'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 const common = {
   public: z.enum(['true', 'false']).default('false').transform((v) => v === 'true')
     .describe('Disclosure-controlled figures (always, for analysts): values from 1 to 4 and the cells that would reveal them are null.'),
-  format: z.enum(REPORT_FORMATS).default('json'),
+  format: z.enum(REPORT_FORMATS).default('json').describe('geojson: admin-1 figures for public maps, always disclosure-controlled'),
 };
 
 export const annualQuery = z.strictObject({ year: z.coerce.number().int().min(1900).max(2100), ...common });

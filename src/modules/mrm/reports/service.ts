@@ -4,7 +4,7 @@ import type { DB } from '../../../platform/db/schema.ts';
 import { runUnitOfWork } from '../../../platform/db/unit-of-work.ts';
 import { computeReport } from './counting.ts';
 import { DEFAULT_DISCLOSURE, type DisclosureConfig } from './disclosure.ts';
-import { reportCsv, reportXlsx } from './formats.ts';
+import { reportCsv, reportGeoJson, reportXlsx, type AreaInfo } from './formats.ts';
 import { annualPeriod, quarterPeriod, type Period } from './periods.ts';
 import { reportForm } from './policy.ts';
 import { publicReport } from './public-report.ts';
@@ -28,7 +28,8 @@ export const periodOf = (req: Pick<ReportRequest, 'report' | 'period'>): Period 
  * figures, in which form. Analysts always get the disclosure-controlled form (policy.ts).
  */
 export async function readReport(db: Kysely<DB>, ctx: RequestContext, req: ReportRequest): Promise<ReportView> {
-  const form = reportForm(ctx.actor, req.public);
+  // GeoJSON is for public maps: always the disclosure-controlled figures.
+  const form = reportForm(ctx.actor, req.public || req.format === 'geojson');
   const period = periodOf(req);
   const disclosure = req.disclosure ?? DEFAULT_DISCLOSURE;
   return runUnitOfWork(db, ctx, 'write', async (uow) => {
@@ -41,8 +42,15 @@ export async function readReport(db: Kysely<DB>, ctx: RequestContext, req: Repor
 
 export interface RenderedReport { contentType: string; body: string | Buffer; extension: string }
 
-export async function renderReport(view: ReportView, format: ReportFormat): Promise<RenderedReport> {
+/** Names of the mission's admin-1 areas, for the GeoJSON features (reference data: not audited). */
+export async function admin1Areas(db: Kysely<DB>, missionId: string): Promise<Map<string, AreaInfo>> {
+  const rows = await db.selectFrom('admin_areas').select(['pcode', 'name', 'country_iso3']).where('mission_id', '=', missionId).where('admin_level', '=', 1).execute();
+  return new Map(rows.map((r) => [r.pcode, { name: r.name, country: r.country_iso3, centroid: null }]));
+}
+
+export async function renderReport(view: ReportView, format: ReportFormat, areas: ReadonlyMap<string, AreaInfo> = new Map()): Promise<RenderedReport> {
   switch (format) {
+    case 'geojson': return { contentType: 'application/geo+json; charset=utf-8', body: reportGeoJson(view, areas), extension: 'geojson' };
     case 'json': return { contentType: 'application/json; charset=utf-8', body: `${JSON.stringify(view, null, 2)}\n`, extension: 'json' };
     case 'csv': return { contentType: 'text/csv; charset=utf-8', body: reportCsv(view), extension: 'csv' };
     case 'hxl': return { contentType: 'text/csv; charset=utf-8', body: reportCsv(view, true), extension: 'hxl.csv' };
