@@ -5,19 +5,8 @@ import { cellThreshold, DEFAULT_DISCLOSURE, suppressCells, type Cell, type Relat
 import { annualPeriod } from '../src/modules/mrm/reports/periods.ts';
 import { publicReport, type PublicReport } from '../src/modules/mrm/reports/public-report.ts';
 import { VIOLATION_TYPES } from '../src/modules/mrm/vocabulary.ts';
+import { prng } from './support/prng.ts';
 
-/** mulberry32: a small seeded PRNG, so a failing case can be replayed from its seed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)), pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]! };
-}
 
 /**
  * The oracle for "derivable", written apart from the engine: exact rational elimination (BigInt).

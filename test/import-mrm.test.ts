@@ -10,22 +10,12 @@ import type { Store } from '../src/platform/db/store.ts';
 import { AppError } from '../src/platform/errors.ts';
 import { newMission } from './support/fixtures.ts';
 import { describeStores } from './support/matrix.ts';
+import { prng } from './support/prng.ts';
 
 const HEADER = 'incident_ref,violation_type,incident_date,country,admin1,admin2,latitude,longitude,perpetrator,perpetrator_category,boys,girls,sex_unknown,victim_ref,verification_status,verification_date';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tutela-import-'));
 const write = (name: string, text: string | Buffer) => { const f = path.join(dir, name); fs.writeFileSync(f, text); return f; };
 
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)), pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]! };
-}
 
 interface GenRow { ref: string; type: string; start: string; end: string; country: string; admin1: string; admin2: string; parties: string[]; categories: string[];
   boys: number; girls: number; unknown: number; victim: string; status: string; verified: string }

@@ -4,24 +4,13 @@ import type { LineError } from '../modules/mrm/import/columns.ts';
 import { DEFAULT_MAX_BYTES } from '../modules/mrm/import/reader.ts';
 import { importMrmFile, type ImportSummary } from '../modules/mrm/import/service.ts';
 import { importKoboFile, SHIPPED_MAPPINGS } from '../modules/mrm/import/kobo.ts';
-import { requireMission } from '../modules/reference/service.ts';
 import { systemContext } from '../platform/context.ts';
 import type { Store } from '../platform/db/store.ts';
 import { AppError } from '../platform/errors.ts';
-import { withStore } from './users-command.ts';
+import { resolveMission, withStore } from './users-command.ts';
 
-/** The mission a command works on: the one named, or the store's only one. */
-export async function missionFor(store: Store, mission: string | undefined): Promise<string> {
-  if (mission) {
-    await requireMission(store.db, mission);
-    return mission;
-  }
-  const missions = await store.db.selectFrom('missions').select('mission_id').execute();
-  if (missions.length === 1) return missions[0]!.mission_id;
-  throw new AppError('reference.unknown_mission', { field: 'mission', rule: missions.length === 0
-    ? 'the store has no mission yet: run `tutela demo` or set one up first'
-    : `several missions exist (${missions.map((m) => m.mission_id).join(', ')}): name one with --mission` });
-}
+/** The mission a command works on: the one named, or the store's only one (users-command.ts). */
+export const missionFor = resolveMission;
 
 export const formatLineError = (e: LineError) => `line ${e.line}, column ${e.column}: ${e.rule}`;
 

@@ -37,7 +37,8 @@ export function parseScope(spec: string | undefined) {
   return parsed.data;
 }
 
-async function resolveMission(store: Store, mission: string | undefined): Promise<string> {
+/** The mission a command works on: the one named, or the store's only one. */
+export async function resolveMission(store: Store, mission: string | undefined): Promise<string> {
   if (mission) {
     await requireMission(store.db, mission);
     return mission;
