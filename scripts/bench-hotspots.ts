@@ -16,12 +16,13 @@ import { dayNumber } from '../src/cli/hotspots-command.ts';
 import { Xoshiro128 } from '../src/modules/analytics/scan/prng.ts';
 import { runSpaceTimeScan } from '../src/modules/analytics/scan/space-time-scan.ts';
 import type { ScanCase, ScanLocation, SpaceTimeScanOptions, SpaceTimeScanResult } from '../src/modules/analytics/scan/scan-types.ts';
+import { DATASETS } from '../test/support/datasets.ts';
 
 const { values: args } = parseArgs({ options: {
   replications: { type: 'string', default: '999' }, large: { type: 'boolean', default: false }, 'skip-single-large': { type: 'boolean', default: false },
 } });
 const R = Number(args.replications);
-const datasets = path.resolve(import.meta.dirname, '../../shared/datasets');
+const datasets = DATASETS;
 const cores = os.availableParallelism();
 
 async function timed(label: string, locations: ScanLocation[], cases: ScanCase[], options: SpaceTimeScanOptions, modes: ('single' | 'workers')[]): Promise<SpaceTimeScanResult> {

@@ -16,8 +16,9 @@ import { CHILD_IDENTITY_SETTINGS, FAKE_1000_SETTINGS, febrlSettings, HISTORICAL_
 import { scorePairs } from '../src/modules/identity/engine/scoring.ts';
 import { DEFAULT_THRESHOLDS, type LinkageSettings, type Row } from '../src/modules/identity/engine/settings.ts';
 import { syntheticChildren } from '../src/modules/identity/engine/synthetic-children.ts';
+import { DATASETS as SHARED_DATASETS } from '../test/support/datasets.ts';
 
-const DATASETS = new URL('../../shared/datasets/', import.meta.url).pathname;
+const DATASETS = `${SHARED_DATASETS}/`;
 
 interface Bench { name: string; load: () => { rows: Row[]; truth: Truth }; settings: LinkageSettings }
 

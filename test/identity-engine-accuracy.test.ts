@@ -7,13 +7,14 @@ import { loadFebrl, loadSplink } from '../src/modules/identity/engine/reference-
 import { CHILD_IDENTITY_SETTINGS, FAKE_1000_SETTINGS, febrlSettings } from '../src/modules/identity/engine/reference-settings.ts';
 import type { LinkageSettings } from '../src/modules/identity/engine/settings.ts';
 import { syntheticChildren } from '../src/modules/identity/engine/synthetic-children.ts';
+import { DATASETS as SHARED_DATASETS } from './support/datasets.ts';
 
 /**
  * Accuracy floors on public labelled sets at the settings' own auto-link threshold (0.95, fixed before looking
  * at these results). Labels are used only here, never in training. Figures measured when the floors were set
  * are in docs/linkage.md; the floors sit a little below them so noise in sampling u does not fail the build.
  */
-const DATASETS = '/work/shared/datasets';
+const DATASETS = SHARED_DATASETS;
 const quick = (settings: LinkageSettings): LinkageSettings => ({ ...settings, training: { ...settings.training, randomPairs: 100_000 } });
 
 function report(name: string, r: { precision: number; recall: number; f1: number }): string {

@@ -10,8 +10,9 @@ import { loadSplink } from '../src/modules/identity/engine/reference-datasets.ts
 import { FAKE_1000_SETTINGS } from '../src/modules/identity/engine/reference-settings.ts';
 import { probabilityOf } from '../src/modules/identity/engine/scoring.ts';
 import type { LinkageSettings } from '../src/modules/identity/engine/settings.ts';
+import { dataset } from './support/datasets.ts';
 
-const FAKE_1000 = '/work/shared/datasets/splink/fake_1000.csv';
+const FAKE_1000 = dataset('splink', 'fake_1000.csv');
 const settings: LinkageSettings = { ...FAKE_1000_SETTINGS, training: { randomPairs: 50_000 } };
 
 /** Comparison vectors drawn from known m, u and λ, with missing values (level 0) mixed in. */
@@ -155,7 +156,7 @@ describe('a linkage run (Splink fake_1000)', () => {
 describe('reviewer labels feed back into training', () => {
   it('blends the level distribution of accepted pairs into m', async () => {
     const data = loadSplink(FAKE_1000);
-    const labels = readFileSync('/work/shared/datasets/splink/fake_1000_labels.csv', 'utf8').trim().split('\n').slice(1)
+    const labels = readFileSync(dataset('splink', 'fake_1000_labels.csv'), 'utf8').trim().split('\n').slice(1)
       .map((line) => line.split(',')).filter((f) => f[4] === '1.0' || f[4] === '1').slice(0, 400)
       .map((f) => ({ leftId: f[0]!, rightId: f[2]!, match: true }));
     assert.equal(labels.length, 400);

@@ -10,8 +10,9 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { runSpaceTimeScan } from '../src/modules/analytics/scan/space-time-scan.ts';
 import type { ScanCase, ScanLocation, SpaceTimeScanOptions, SpaceTimeScanResult } from '../src/modules/analytics/scan/scan-types.ts';
+import { dataset } from './support/datasets.ts';
 
-const FIXTURES = path.resolve(import.meta.dirname, '../../shared/datasets/satscan-stp-fixtures');
+const FIXTURES = dataset('satscan-stp-fixtures');
 
 interface PrintedCluster {
   locationIds: string[];
