@@ -3,10 +3,10 @@ import { describe, it } from 'node:test';
 import { listingFromAttributions } from '../src/modules/mrm/listings/triggers.ts';
 import { aggregateFacts } from '../src/modules/mrm/reports/counting.ts';
 import { annualPeriod } from '../src/modules/mrm/reports/periods.ts';
-import { auth, newMission, type Mission } from './support/fixtures.ts';
+import { auth, type Mission } from './support/fixtures.ts';
 import { describeStores } from './support/matrix.ts';
-import { FIXTURES, PARTIES, PARTY } from './support/report-fixtures.ts';
-import { addCar, seedFacts } from './support/report-seed.ts';
+import { FIXTURES, PARTIES } from './support/report-fixtures.ts';
+import { missionWithFixtures } from './support/report-seed.ts';
 
 /**
  * The 2025 listing of FIXTURES, by hand. CODECO: killing 4 (1 January) + the joint maiming 2 = 6;
@@ -29,13 +29,7 @@ describe('listing triggers (pure)', () => {
 
 describeStores('listings and action plans', ({ it, h }) => {
   let m: Mission;
-  const seeded = async () => {
-    if (m) return m;
-    m = await newMission(h().store, h().app);
-    await addCar(h().store, m);
-    await seedFacts(h().store.db, m.id, FIXTURES, { [PARTY.fardc]: m.parties.fardc, [PARTY.codeco]: m.parties.codeco, [PARTY.adf]: m.parties.adf });
-    return m;
-  };
+  const seeded = async () => (m ??= await missionWithFixtures(h().store, h().app));
 
   it('API: the listing by hand for an admin; an analyst sees which triggers, not how many; a monitor nothing', async () => {
     const mission = await seeded();

@@ -1,18 +1,11 @@
 import assert from 'node:assert/strict';
-import { auth, newMission, type Mission } from './support/fixtures.ts';
+import { auth, type Mission } from './support/fixtures.ts';
 import { describeStores } from './support/matrix.ts';
-import { FIXTURES, PARTY } from './support/report-fixtures.ts';
-import { addCar, seedFacts } from './support/report-seed.ts';
+import { missionWithFixtures } from './support/report-seed.ts';
 
 describeStores('MRM report exports', ({ it, h }) => {
   let m: Mission;
-  const seeded = async () => {
-    if (m) return m;
-    m = await newMission(h().store, h().app);
-    await addCar(h().store, m);
-    await seedFacts(h().store.db, m.id, FIXTURES, { [PARTY.fardc]: m.parties.fardc, [PARTY.codeco]: m.parties.codeco, [PARTY.adf]: m.parties.adf });
-    return m;
-  };
+  const seeded = async () => (m ??= await missionWithFixtures(h().store, h().app));
 
   it('GeoJSON: admin-1 features keyed by P-code, null geometry, always disclosure-controlled, whoever asks', async () => {
     const mission = await seeded();

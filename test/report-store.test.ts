@@ -3,22 +3,16 @@ import { aggregateFacts, computeReport } from '../src/modules/mrm/reports/counti
 import { annualPeriod, quarterPeriod } from '../src/modules/mrm/reports/periods.ts';
 import { loadReportInput } from '../src/modules/mrm/reports/repository.ts';
 import { systemContext } from '../src/platform/context.ts';
-import { auth, newMission, type Mission } from './support/fixtures.ts';
+import { auth, type Mission } from './support/fixtures.ts';
 import { describeStores } from './support/matrix.ts';
 import { EXPECTED_2025, EXPECTED_2025Q1, FIXTURES, PARTY } from './support/report-fixtures.ts';
-import { addCar, seedFacts } from './support/report-seed.ts';
+import { missionWithFixtures } from './support/report-seed.ts';
 
 const sortGroups = <T>(xs: T[]) => [...xs].map((x) => JSON.stringify(x)).sort();
 
 describeStores('MRM reports from the store', ({ it, h }) => {
   let m: Mission;
-  const seeded = async () => {
-    if (m) return m;
-    m = await newMission(h().store, h().app);
-    await addCar(h().store, m);
-    await seedFacts(h().store.db, m.id, FIXTURES, { [PARTY.fardc]: m.parties.fardc, [PARTY.codeco]: m.parties.codeco, [PARTY.adf]: m.parties.adf });
-    return m;
-  };
+  const seeded = async () => (m ??= await missionWithFixtures(h().store, h().app));
 
   it('the SQL aggregation gives the hand-computed annual and quarterly figures', async () => {
     const mission = await seeded();

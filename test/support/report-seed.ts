@@ -6,7 +6,9 @@ import { setupMission } from '../../src/modules/reference/service.ts';
 import { systemContext } from '../../src/platform/context.ts';
 import type { DB } from '../../src/platform/db/schema.ts';
 import type { Store } from '../../src/platform/db/store.ts';
-import type { Mission } from './fixtures.ts';
+import type { FastifyInstance } from 'fastify';
+import { newMission, type Mission } from './fixtures.ts';
+import { FIXTURES, PARTY } from './report-fixtures.ts';
 
 /** Adds the Central African Republic (country-level area only) to a test mission. */
 export async function addCar(store: Store, m: Mission): Promise<void> {
@@ -38,4 +40,12 @@ export async function seedFacts(db: Kysely<DB>, missionId: string, facts: (Viola
         identity_index: f.victimIdentities?.[i] ?? null }).execute();
     }
   }
+}
+
+/** A fresh mission holding the hand-computed report fixtures (report-fixtures.ts), for the report tests. */
+export async function missionWithFixtures(store: Store, app: FastifyInstance): Promise<Mission> {
+  const m = await newMission(store, app);
+  await addCar(store, m);
+  await seedFacts(store.db, m.id, FIXTURES, { [PARTY.fardc]: m.parties.fardc, [PARTY.codeco]: m.parties.codeco, [PARTY.adf]: m.parties.adf });
+  return m;
 }
