@@ -84,6 +84,8 @@ describe('offline reporting in the browser', () => {
 
     await page.reload();
     await page.getByRole('heading', { name: 'Sent and waiting' }).waitFor();
+    // The list is read from IndexedDB after the heading renders: wait for it, then count.
+    await page.locator('[data-testid=outbox-item]').first().waitFor({ timeout: 10_000 });
     assert.equal(await page.locator('[data-testid=outbox-item]').count(), 1, 'still there after a reload with no network');
     const raw = await rawIndexedDb(page);
     assert.match(raw, /outbox:1:/);
