@@ -14,7 +14,8 @@ import { openTestStore } from './stores.ts';
  */
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const webDir = path.join(repoRoot, 'web');
-const dist = path.join(webDir, 'dist');
+// The server reads the same variable (platform/http/web-app.ts), so concurrent test runs can keep separate builds.
+const dist = process.env.TUTELA_WEB_DIST ? path.resolve(process.env.TUTELA_WEB_DIST) : path.join(webDir, 'dist');
 const stampFile = path.join(dist, '.source-stamp');
 
 /** Everything the bundle is made from: the app and the server modules it shares (schemas, vocabulary). */
@@ -34,7 +35,7 @@ export function ensureWebBuild(): void {
   const sourcesAt = String(Math.max(...SOURCES.map(newestMtime)));
   if (fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === sourcesAt && fs.existsSync(path.join(dist, 'index.html'))) return;
   const vite = path.join(repoRoot, 'node_modules/vite/bin/vite.js');
-  const result = spawnSync(process.execPath, [vite, 'build', 'web', '--logLevel', 'warn'], { cwd: repoRoot, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [vite, 'build', 'web', '--outDir', dist, '--emptyOutDir', '--logLevel', 'warn'], { cwd: repoRoot, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`vite build failed:\n${result.stdout}\n${result.stderr}`);
   fs.writeFileSync(stampFile, sourcesAt);
 }

@@ -4,8 +4,8 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.ts';
 
-/** Where `npm run build:web` writes the app. */
-export const WEB_DIST = path.resolve(import.meta.dirname, '../../../web/dist');
+/** Where `npm run build:web` writes the app; TUTELA_WEB_DIST serves a build kept elsewhere (parallel test runs use their own). */
+export const WEB_DIST = process.env.TUTELA_WEB_DIST ? path.resolve(process.env.TUTELA_WEB_DIST) : path.resolve(import.meta.dirname, '../../../web/dist');
 
 export interface WebAppOptions {
   /** The built app (tests may point elsewhere). */
