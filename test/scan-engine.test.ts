@@ -5,8 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { CylinderScanner } from '../src/modules/analytics/scan/cylinder-scan.ts';
 import { giStar, normalUpperTail } from '../src/modules/analytics/scan/gi-star.ts';
 import { Xoshiro128 } from '../src/modules/analytics/scan/prng.ts';
+import { prepareScan } from '../src/modules/analytics/scan/scan-setup.ts';
 import { runSpaceTimeScan } from '../src/modules/analytics/scan/space-time-scan.ts';
 import type { ScanCase, ScanLocation, SpaceTimeScanOptions } from '../src/modules/analytics/scan/scan-types.ts';
 
@@ -67,6 +69,10 @@ describe('space-time permutation scan engine', () => {
       const expected = bruteForceMaxLlr(data, { maxWindow, prospective, maxRadius, maxShare });
       const got = result.clusters[0]?.llr ?? 0;
       assert.ok(Math.abs(got - expected) < 1e-9, `trial ${trial}: engine ${got} vs brute force ${expected}`);
+      // The replication path prunes against the best of all centres and keeps only the maximum.
+      const { prepared } = prepareScan(data.locations, data.cases, options);
+      const maxOnly = new CylinderScanner(prepared).scanMax(prepared.caseLocation, prepared.caseInterval, prepared.totalCases);
+      assert.ok(Math.abs(maxOnly - expected) < 1e-9, `trial ${trial}: replication path ${maxOnly} vs brute force ${expected}`);
       const top = result.clusters[0];
       if (top) {
         const inside = data.cases.filter((c) => top.locations.includes(c.location) && c.time >= top.startTime && c.time <= top.endTime);

@@ -8,11 +8,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { CylinderScanner } from '../src/modules/analytics/scan/cylinder-scan.ts';
+import { prepareScan } from '../src/modules/analytics/scan/scan-setup.ts';
 import { runSpaceTimeScan } from '../src/modules/analytics/scan/space-time-scan.ts';
 import type { ScanCase, ScanLocation, SpaceTimeScanOptions, SpaceTimeScanResult } from '../src/modules/analytics/scan/scan-types.ts';
 import { dataset } from './support/datasets.ts';
 
 const FIXTURES = dataset('satscan-stp-fixtures');
+/** SaTScan's sequential Monte Carlo threshold in both runs (the .prm's EarlyTerminationThreshold). */
+const SATSCAN_SEQUENTIAL_H = 50;
 
 interface PrintedCluster {
   locationIds: string[];
@@ -70,18 +74,26 @@ function optionsFor(printed: ReturnType<typeof parseResults>, extra: Partial<Spa
 }
 
 /**
- * SaTScan stopped after k replications (printed in its NOTE); our p comes from 999. The tolerance is
- * 2.58 combined binomial standard errors (a 99 % band for the difference of two estimates).
+ * SaTScan's p-values are Besag–Clifford sequential estimates: it stopped once h = 50 replicates
+ * reached the observed statistic, so its p = h/K with K random (negative binomial). Under the
+ * hypothesis that both programs estimate the same p, the variance of h/K is p²(1 − p)/h (delta
+ * method) and that of ours (R fixed replications) p(1 − p)/R, both evaluated at the common p, which
+ * our larger run estimates. The tolerance is 2.58 combined standard errors (a 99 % band).
+ * Evaluating SaTScan's error at its own printed p with K fixed (binomial on 248) understates it: at
+ * p = 0.28 the stopping rule would typically end near K = 179, not 248. Checked empirically: over
+ * 60 random streams the sequential p of test 1's cluster 1 has sd 0.034 (mean 0.29), whether the
+ * streams are independent permutations or SaTScan 9.4's Lehmer generator seeded base + i.
  */
-function pTolerance(p: number, satscanReplications: number, ours: number): number {
-  const q = Math.min(Math.max(p, 0.01), 0.99);
-  return 2.58 * Math.sqrt(q * (1 - q) / satscanReplications + q * (1 - q) / ours);
+function pTolerance(ourP: number, sequentialH: number, ours: number): number {
+  const q = Math.min(Math.max(ourP, 0.01), 0.99);
+  return 2.58 * Math.sqrt((q * q * (1 - q)) / sequentialH + (q * (1 - q)) / ours);
 }
 
-for (const [name, satscanRuns] of [['satscan_test1', 248], ['satscan_test3', 50]] as const) {
+for (const name of ['satscan_test1', 'satscan_test3'] as const) {
   describe(`SaTScan fixture ${name}`, () => {
     const { locations, cases, printed } = loadFixture(name);
     let result: SpaceTimeScanResult;
+    let precise: SpaceTimeScanResult;
 
     it('reports the same clusters: locations, centre, radius, time frame, cases, expected and LLR to printed precision', async () => {
       result = await runSpaceTimeScan(locations, cases, optionsFor(printed, { replications: printed.replications, seed: 20170525, workers: 1 }));
@@ -100,13 +112,21 @@ for (const [name, satscanRuns] of [['satscan_test1', 248], ['satscan_test3', 50]
       });
     });
 
+    it('a longer run (4,999 replications) finds the same clusters, to estimate the p-values closely', async () => {
+      precise = await runSpaceTimeScan(locations, cases, optionsFor(printed, { replications: 4999, seed: 20170525, workers: 'auto' }));
+      assert.deepEqual(precise.clusters.map((c) => c.llr), result.clusters.map((c) => c.llr));
+    });
+
     printed.clusters.forEach((want, i) => {
-      // Test 1's most likely cluster: over many seeds our p is 0.283 ± 0.007 (4,000 replications) where
-      // SaTScan printed 50/248 = 0.202; 3.6 standard errors apart, cause not found (see docs/hotspots.md).
+      // Test 1's most likely cluster: ours is 0.29–0.30 with independent permutations (4,999
+      // replications; mean 0.29, sd 0.034 over 60 sequential runs), SaTScan printed 50/248 = 0.202,
+      // 2.7 combined standard errors away. The gap is SaTScan's random stream, not the statistic:
+      // fed SaTScan's own permutations (test below) our engine gives 0.217–0.249.
       const knownGap = name === 'satscan_test1' && i === 0;
-      it(`cluster ${i + 1}: p-value near SaTScan's ${want.pValue} and recurrence interval consistent`, { ...(knownGap && { todo: 'p 0.28 vs SaTScan 0.202: unexplained' }) }, () => {
-        const got = result.clusters[i]!;
-        const tolerance = pTolerance(want.pValue, satscanRuns, result.replications);
+      it(`cluster ${i + 1}: p-value within Monte Carlo error of SaTScan's ${want.pValue} and recurrence interval consistent`,
+        { ...(knownGap && { todo: "SaTScan's seed-12345678 stream sits in the low tail; see the SaTScan-stream test" }) }, () => {
+        const got = precise.clusters[i]!;
+        const tolerance = pTolerance(got.pValue!, SATSCAN_SEQUENTIAL_H, precise.replications);
         assert.ok(Math.abs(got.pValue! - want.pValue) <= tolerance, `p ${got.pValue} vs ${want.pValue} ± ${tolerance.toFixed(3)}`);
         // One analysis per time unit: RI = 1 / p units, as SaTScan prints it.
         assert.equal(got.recurrenceInterval, 1 / got.pValue!);
@@ -124,6 +144,61 @@ for (const [name, satscanRuns] of [['satscan_test1', 248], ['satscan_test3', 50]
     });
   });
 }
+
+/**
+ * SaTScan 9.4's permutation (calculation/randomization/SpaceTimeRandomizer.cpp, Randomizer.cpp,
+ * utility/RandomNumberGenerator.cpp in github.com/scanstatistics/satscan): cases listed by interval
+ * (latest first) then location index; replication i reseeds a Lehmer generator (a = 48271,
+ * m = 2^31 − 1) with 12345678 + i, gives each case's date a float key and sorts the dates by key.
+ * Consecutive seeds make the first keys of all replications nearly equal (0.5054–0.5109 over 248),
+ * so SaTScan's replications are strongly dependent and its p depends on that one stream. SaTScan's
+ * internal location order is not printed: the three plausible ones are tried.
+ */
+describe("SaTScan fixture satscan_test1 with SaTScan's own random stream", () => {
+  const { locations, cases, printed } = loadFixture('satscan_test1');
+  const orders: Record<string, (a: ScanLocation, b: ScanLocation) => number> = {
+    'file order': () => 0,
+    'identifier order': (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    'coordinate order': (a, b) => a.coordinates[0] - b.coordinates[0] || a.coordinates[1] - b.coordinates[1],
+  };
+  for (const [label, compare] of Object.entries(orders)) {
+    it(`${label}: sequential p-values of both clusters within Monte Carlo error of SaTScan's 0.202 and 0.581`, () => {
+      const ordered = [...locations].sort(compare);
+      const index = new Map(ordered.map((l, j) => [l.id, j]));
+      const remapped = cases.map((c) => ({ ...c, location: index.get(locations[c.location]!.id)! }));
+      const { prepared: p } = prepareScan(ordered, remapped, optionsFor(printed, {}));
+      const scanner = new CylinderScanner(p);
+      const observed = scanner.scan(p.caseLocation, p.caseInterval, p.totalCases);
+      const second = 2.715606; // SaTScan's cluster 2 LLR, reproduced by the first test
+      const listed: { location: number; interval: number }[] = [];
+      for (let i = 0; i < p.totalCases; i++) listed.push({ location: p.caseLocation[i]!, interval: p.caseInterval[i]! });
+      listed.sort((a, b) => b.interval - a.interval || a.location - b.location);
+      const loc = Int32Array.from(listed, (c) => c.location);
+      const dates = new Int32Array(listed.length);
+      const keys = new Float32Array(listed.length);
+      const M = 2147483647, A = 48271, Q = Math.floor(M / A), R = M % A;
+      let exceeded = 0, exceededSecond = 0, k = 0;
+      while (exceeded < SATSCAN_SEQUENTIAL_H && k < 999) {
+        k++;
+        let seed = 12345678 + k;
+        for (let c = 0; c < keys.length; c++) {
+          const t = A * (seed % Q) - R * Math.floor(seed / Q);
+          seed = t > 0 ? t : t + M;
+          keys[c] = Math.fround(seed) / Math.fround(M);
+        }
+        const byKey = Array.from(keys.keys()).sort((a, b) => keys[a]! - keys[b]!);
+        byKey.forEach((from, to) => { dates[to] = listed[from]!.interval; });
+        const max = scanner.scanMax(loc, dates, dates.length);
+        if (max >= observed) exceeded++;
+        if (max >= second) exceededSecond++;
+      }
+      const p1 = exceeded / k;
+      const p2 = exceededSecond / k;
+      assert.ok(Math.abs(p1 - 0.202) <= pTolerance(p1, SATSCAN_SEQUENTIAL_H, Infinity), `cluster 1: p ${p1.toFixed(3)} (50/${k}) vs 0.202`);
+      assert.ok(Math.abs(p2 - 0.581) <= pTolerance(p2, SATSCAN_SEQUENTIAL_H, Infinity), `cluster 2: p ${p2.toFixed(3)} vs 0.581`);
+    });
+  }
+});
 
 describe('SaTScan conventions the fixtures pin down', () => {
   const { locations, cases, printed } = loadFixture('satscan_test3');

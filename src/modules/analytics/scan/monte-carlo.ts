@@ -48,7 +48,7 @@ export function replicateBlock(p: PreparedScan, scanner: CylinderScanner, seed: 
         locations[i] = locations[j]!;
         locations[j] = tmp;
       }
-      out[r] = scanner.scan(locations, recentIntervals, m);
+      out[r] = scanner.scanMax(locations, recentIntervals, m);
       if (onEach && !onEach(block * REPLICATION_BLOCK + r, out[r]!)) return;
     }
     return;
@@ -56,7 +56,7 @@ export function replicateBlock(p: PreparedScan, scanner: CylinderScanner, seed: 
   const permuted = Int32Array.from(p.caseInterval);
   for (let r = 0; r < count; r++) {
     shuffleInPlace(permuted, rng);
-    out[r] = scanner.scan(p.caseLocation, permuted, p.totalCases);
+    out[r] = scanner.scanMax(p.caseLocation, permuted, p.totalCases);
     if (onEach && !onEach(block * REPLICATION_BLOCK + r, out[r]!)) return;
   }
 }
