@@ -15,7 +15,7 @@ import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { importMrmFile } from '../src/modules/mrm/import/service.ts';
-import { exportViolationsCsv } from '../src/modules/mrm/reports/export.ts';
+import { EXPORT_PGLITE_SHARED_BUFFERS, exportViolationsCsv } from '../src/modules/mrm/reports/export.ts';
 import { readReport } from '../src/modules/mrm/reports/service.ts';
 import { setupMission } from '../src/modules/reference/service.ts';
 import { systemContext } from '../src/platform/context.ts';
@@ -55,12 +55,12 @@ async function recreatePgDatabase(url: string): Promise<void> {
   await client.end();
 }
 
-async function openBenchStore(kind: string, fresh = false): Promise<Store> {
+async function openBenchStore(kind: string, fresh = false, pgliteSharedBuffers?: string): Promise<Store> {
   if (kind === 'postgres') {
     if (fresh) await recreatePgDatabase(PG_URL);
     return openStore({ kind: 'postgres', url: PG_URL, poolSize: 4 }, { keyProvider });
   }
-  return openStore({ kind: 'pglite', dataDir: path.join(tmp, 'pglite') }, { keyProvider });
+  return openStore({ kind: 'pglite', dataDir: path.join(tmp, 'pglite') }, { keyProvider, ...(pgliteSharedBuffers ? { pgliteSharedBuffers } : {}) });
 }
 
 async function setup(db: Kysely<DB>, missionId: string): Promise<void> {
@@ -150,14 +150,34 @@ function fixIncidentRows(file: string): string {
   return file;
 }
 
+/** CPU time (ms) of each PostgreSQL backend of this database, by pid: the server on this machine (null for PGlite, which runs in this process, or a remote server). */
+async function serverCpu(store: Store): Promise<Map<number, number> | null> {
+  if (store.kind !== 'postgres') return null;
+  const { rows } = await sql<{ pid: number }>`select pid from pg_stat_activity where datname = current_database()`.execute(store.db);
+  const byPid = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      byPid.set(pid, ((Number(f[11]) + Number(f[12])) * 1000) / 100); // utime + stime, in clock ticks of 1/100 s
+    } catch {
+      return null;
+    }
+  }
+  return byPid;
+}
+const cpuSince = (before: Map<number, number> | null, after: Map<number, number> | null) =>
+  (before && after ? [...after].reduce((ms, [pid, t]) => ms + t - (before.get(pid) ?? 0), 0) : null);
+
 async function exportChild(kind: string, missionId: string): Promise<void> {
-  const store = await openBenchStore(kind);
+  // As `tutela export mrm` opens it (src/cli/report-command.ts).
+  const store = await openBenchStore(kind, false, EXPORT_PGLITE_SHARED_BUFFERS);
+  const openRssMb = process.resourceUsage().maxRSS / 1024;
   const out = fs.createWriteStream(path.join(tmp, `export-${kind}.csv`));
   const [r, ms] = await timed(() => exportViolationsCsv(store.db, systemContext(missionId), out));
   out.end();
   await new Promise<void>((resolve) => out.on('finish', () => resolve()));
   await store.close();
-  console.log(JSON.stringify({ rows: r.rows, ms, maxRssMb: process.resourceUsage().maxRSS / 1024, bytes: fs.statSync(path.join(tmp, `export-${kind}.csv`)).size }));
+  console.log(JSON.stringify({ rows: r.rows, ms, openRssMb, maxRssMb: process.resourceUsage().maxRSS / 1024, bytes: fs.statSync(path.join(tmp, `export-${kind}.csv`)).size }));
 }
 
 async function benchStore(kind: string): Promise<void> {
@@ -183,16 +203,23 @@ async function benchStore(kind: string): Promise<void> {
   console.log(`GHN 2025Q1                      ${seconds(ghnMs)}`);
 
   const file = importFile(IMPORT_ROWS);
+  const serverCpu0 = await serverCpu(store);
+  const cpu0 = process.cpuUsage();
   const [summary, importMs] = await timed(() => importMrmFile(store.db, systemContext(missionId), file));
-  console.log(`import ${summary.rows.toLocaleString('en')} rows (${(fs.statSync(file).size / 1048576).toFixed(1)} MB)   ${seconds(importMs)}`);
+  const cpu = process.cpuUsage(cpu0);
+  const serverMs = cpuSince(serverCpu0, await serverCpu(store));
+  // CPU beside wall time: on a shared machine the wall time measures the other tenants as much as the import.
+  console.log(`import ${summary.rows.toLocaleString('en')} rows (${(fs.statSync(file).size / 1048576).toFixed(1)} MB)   ${seconds(importMs)}` +
+    `  (CPU: this process ${seconds((cpu.user + cpu.system) / 1000)}${serverMs === null ? '' : `, PostgreSQL backends ${seconds(serverMs)}`})`);
 
   if (kind === 'pglite') await store.close(); // one process per PGlite folder: the child opens it next
   const child = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--export', kind, missionId, tmp], { encoding: 'utf8', maxBuffer: 1 << 24 });
   const line = child.stdout.trim().split('\n').at(-1) ?? '';
   if (child.status !== 0 || !line.startsWith('{')) console.log(`export failed: ${child.stderr.slice(-2000)}`);
   else {
-    const r = JSON.parse(line) as { rows: number; ms: number; maxRssMb: number; bytes: number };
-    console.log(`CSV export ${r.rows.toLocaleString('en')} rows (${(r.bytes / 1048576).toFixed(0)} MB)  ${seconds(r.ms)}, peak RSS of the exporting process ${r.maxRssMb.toFixed(0)} MB`);
+    const r = JSON.parse(line) as { rows: number; ms: number; openRssMb: number; maxRssMb: number; bytes: number };
+    console.log(`CSV export ${r.rows.toLocaleString('en')} rows (${(r.bytes / 1048576).toFixed(0)} MB)  ${seconds(r.ms)}, peak RSS of the exporting process ${r.maxRssMb.toFixed(0)} MB` +
+      ` (${r.openRssMb.toFixed(0)} MB once the store was open)`);
   }
   if (kind !== 'pglite') await store.close();
 }
@@ -201,7 +228,7 @@ if (isChild) {
   const [, , , kind, missionId] = process.argv;
   await exportChild(kind!, missionId!);
 } else {
-  console.log(`bench:reports on ${os.cpus().length} cores, node ${process.version}; data in ${tmp}`);
+  console.log(`bench:reports on ${os.cpus().length} cores, node ${process.version}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; data in ${tmp}`);
   for (const kind of STORES) await benchStore(kind);
   fs.rmSync(tmp, { recursive: true, force: true });
 }

@@ -3,9 +3,9 @@ import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { DEFAULT_DISCLOSURE } from '../modules/mrm/reports/disclosure.ts';
-import { exportViolationsCsv } from '../modules/mrm/reports/export.ts';
+import { EXPORT_PGLITE_SHARED_BUFFERS, exportViolationsCsv } from '../modules/mrm/reports/export.ts';
 import { REPORT_FORMATS, type ReportFormat } from '../modules/mrm/reports/schema.ts';
-import { admin1Areas, readReport, renderReport } from '../modules/mrm/reports/service.ts';
+import { admin1Areas, missionOf, readReport, renderReport } from '../modules/mrm/reports/service.ts';
 import { systemContext } from '../platform/context.ts';
 import { AppError } from '../platform/errors.ts';
 import { missionFor } from './import-command.ts';
@@ -14,21 +14,22 @@ import { actionPlanBody, actionPlanUpdateBody } from '../modules/mrm/listings/sc
 import { createActionPlan, listActionPlans, readListing, updateActionPlan } from '../modules/mrm/listings/service.ts';
 import { withStore } from './users-command.ts';
 
-interface ReportOptions { format: string; public?: boolean; out?: string; mission?: string; threshold?: string }
+interface ReportOptions { format: string; public?: boolean; out?: string; mission?: string; threshold?: string; font?: string }
 
 async function runReport(report: 'annual' | 'ghn', period: string, opts: ReportOptions): Promise<void> {
   if (!(REPORT_FORMATS as readonly string[]).includes(opts.format)) {
-    throw new AppError('request.invalid', { field: 'format', rule: `one of ${REPORT_FORMATS.join(', ')}${opts.format === 'pdf' ? ' (PDF needs the pdfkit package, not installed yet)' : ''}` });
+    throw new AppError('request.invalid', { field: 'format', rule: `one of ${REPORT_FORMATS.join(', ')}` });
   }
   const format = opts.format as ReportFormat;
   const threshold = opts.threshold === undefined ? DEFAULT_DISCLOSURE.threshold : Number(opts.threshold);
   if (!Number.isInteger(threshold) || threshold < 2) throw new AppError('request.invalid', { field: 'threshold', rule: 'a whole number of at least 2' });
-  if (format === 'xlsx' && !opts.out) throw new AppError('request.invalid', { field: 'out', rule: 'an XLSX report needs --out FILE' });
+  if ((format === 'xlsx' || format === 'pdf') && !opts.out) throw new AppError('request.invalid', { field: 'out', rule: `a ${format.toUpperCase()} report needs --out FILE` });
   await withStore(async (store) => {
     const ctx = systemContext(await missionFor(store, opts.mission));
     const view = await readReport(store.db, ctx, { report, period, public: Boolean(opts.public), format,
       disclosure: { ...DEFAULT_DISCLOSURE, threshold, sexualViolenceBelowAdmin1: Math.max(threshold, DEFAULT_DISCLOSURE.sexualViolenceBelowAdmin1) } });
-    const rendered = await renderReport(view, format, format === 'geojson' ? await admin1Areas(store.db, ctx.actor.missionId) : undefined);
+    const rendered = await renderReport(view, format, format === 'geojson' ? await admin1Areas(store.db, ctx.actor.missionId) : undefined,
+      format === 'pdf' ? { mission: await missionOf(store.db, ctx.actor.missionId), ...(opts.font ? { font: path.resolve(opts.font) } : {}) } : undefined);
     if (opts.out) {
       fs.writeFileSync(path.resolve(opts.out), rendered.body);
       console.error(`report written: ${path.resolve(opts.out)}`);
@@ -61,10 +62,11 @@ export function registerReportCommands(program: Command): void {
     .option('--threshold <n>', 'smallest value published with --public', String(DEFAULT_DISCLOSURE.threshold))
     .option('--out <file>', 'write to a file instead of standard output')
     .option('--mission <id>', 'the mission (default: the only one)');
+  const withFont = (c: Command) => c.option('--font <ttf>', 'PDF only: a TrueType font for names outside Latin script (default: TUTELA_PDF_FONT, else DejaVu Sans if installed)');
 
-  common(report.command('annual').description('The annual report tables for a calendar year').requiredOption('--year <yyyy>', 'e.g. 2025'))
+  withFont(common(report.command('annual').description('The annual report tables for a calendar year').requiredOption('--year <yyyy>', 'e.g. 2025')))
     .action((opts: ReportOptions & { year: string }) => runReport('annual', opts.year, opts));
-  common(report.command('ghn').description('The Global Horizontal Note tables for a quarter').requiredOption('--quarter <yyyyQn>', 'e.g. 2026Q1'))
+  withFont(common(report.command('ghn').description('The Global Horizontal Note tables for a quarter').requiredOption('--quarter <yyyyQn>', 'e.g. 2026Q1')))
     .action((opts: ReportOptions & { quarter: string }) => runReport('ghn', opts.quarter, opts));
 
   common(report.command('listing').description('Per party, which of the five listing triggers have verified violations in a year').requiredOption('--year <yyyy>', 'e.g. 2025'))
@@ -107,6 +109,9 @@ export function registerReportCommands(program: Command): void {
     .requiredOption('--out <file>', 'the CSV file to write')
     .option('--mission <id>', 'the mission (default: the only one)')
     .action(async (opts: { out: string; mission?: string }) => {
+      // One pass over the store reads each page once: a PGlite buffer cache bigger than this buys
+      // nothing and would stay in the process's memory (store.ts, pgliteSharedBuffers).
+      process.env.TUTELA_PGLITE_SHARED_BUFFERS ??= EXPORT_PGLITE_SHARED_BUFFERS;
       await withStore(async (store) => {
         const ctx = systemContext(await missionFor(store, opts.mission));
         const out = fs.createWriteStream(path.resolve(opts.out));

@@ -52,6 +52,12 @@ export interface OpenStoreOptions {
   loadDataDir?: Blob;
   /** Wraps the data keys of sealed fields; without it the store opens but cannot seal or open fields. */
   keyProvider?: KeyProvider;
+  /**
+   * PGlite only: its buffer cache (PostgreSQL's shared_buffers, default 128MB). The WebAssembly heap
+   * grows to hold it and never shrinks, so it bounds the process's memory; TUTELA_PGLITE_SHARED_BUFFERS
+   * sets it from the environment.
+   */
+  pgliteSharedBuffers?: string;
 }
 
 /** Opens the configured store: PGlite in a locked folder, or a PostgreSQL pool. */
@@ -70,8 +76,10 @@ export async function openStore(config: StoreConfig, options: OpenStoreOptions =
   } else {
     const lock = config.dataDir === 'memory://' ? undefined : StoreLock.acquire(config.dataDir);
     try {
+      const sharedBuffers = options.pgliteSharedBuffers ?? process.env.TUTELA_PGLITE_SHARED_BUFFERS;
       const pglite = await PGlite.create(config.dataDir === 'memory://' ? undefined : config.dataDir, {
         parsers: { [DATE_OID]: keepText, [INT8_OID]: int8 },
+        ...(sharedBuffers ? { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffers}`] } : {}),
         ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
       });
       // PGlite runs no autovacuum/autoanalyze, and plans cached while tables were empty (the foreign-key

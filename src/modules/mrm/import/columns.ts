@@ -40,7 +40,13 @@ export function isCalendarDate(s: string): boolean {
 }
 
 /** Tomorrow (UTC): a record made just after midnight in the field is still "today" there (as in the MRM service). */
-export const latestAllowedDate = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+let latestCache = { minute: -1, date: '' };
+export const latestAllowedDate = () => {
+  // Once a minute, not once per row of a large file.
+  const minute = Math.floor(Date.now() / 60_000);
+  if (minute !== latestCache.minute) latestCache = { minute, date: new Date(Date.now() + 86_400_000).toISOString().slice(0, 10) };
+  return latestCache.date;
+};
 
 /** Checks one row on its own; returns the row or every rule it breaks. Cross-row rules live in plan.ts. */
 export function parseRow(line: number, raw: RawRow): ImportRow | LineError[] {

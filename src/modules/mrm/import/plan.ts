@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { ImportRow, LineError } from './columns.ts';
 
 /** What the mission already holds, as the plan needs it. */
@@ -35,6 +35,27 @@ export function importedIncidentId(missionId: string, incidentRef: string): stri
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/**
+ * Time-ordered ids (UUID version 7, RFC 9562: milliseconds, then a counter, then random bits) for the
+ * violations of one import: written in ascending order, each primary-key and foreign-key lookup lands
+ * next to the previous one instead of at a random place in a large index.
+ */
+export function orderedIds(): () => string {
+  const ms = Date.now().toString(16).padStart(12, '0');
+  let seq = 0;
+  let pool = '';
+  return () => {
+    const n = seq++;
+    // Random bits drawn 4 KiB at a time: one call per id cost more than the rest of the plan.
+    if (pool.length < 12) pool = randomBytes(4096).toString('hex');
+    const r = pool.slice(0, 12);
+    pool = pool.slice(12);
+    const a = (0x7000 | ((n >>> 17) & 0xfff)).toString(16);
+    const b = (0x80000 | ((n & 0x1ffff) << 1) | (parseInt(r[0]!, 16) & 1)).toString(16);
+    return `${ms.slice(0, 8)}-${ms.slice(8)}-${a}-${b.slice(0, 4)}-${b.slice(4)}${r.slice(1)}`;
+  };
+}
+
 const INCIDENT_COLUMNS = ['incident_date', 'country', 'admin1', 'admin2', 'latitude', 'longitude'] as const;
 const incidentValue = (r: ImportRow, c: (typeof INCIDENT_COLUMNS)[number]): string => {
   switch (c) {
@@ -55,6 +76,7 @@ export function planImport(missionId: string, rows: ImportRow[], known: KnownRef
   const newParties = new Map<string, NewParty & { line: number }>();
   const incidents = new Map<string, PlannedIncident>();
   const victimSex = new Map<string, { sex: string; line: number }>();
+  const nextId = orderedIds();
 
   for (const row of rows) {
     const fail = (column: string, rule: string) => errors.push({ line: row.line, column, rule });
@@ -117,7 +139,7 @@ export function planImport(missionId: string, rows: ImportRow[], known: KnownRef
         fail('victim_ref', `${row.victimRef} already has a ${row.type} in incident ${row.incidentRef}: give the child once per violation`);
       }
     }
-    incident.violations.push({ id: randomUUID(), row, partyIds });
+    incident.violations.push({ id: nextId(), row, partyIds });
   }
 
   const strip = <T extends { line: number }>(m: Map<string, T>) => [...m.values()].map(({ line: _line, ...rest }) => rest);

@@ -1,6 +1,5 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { AppError } from '../../../platform/errors.ts';
 
@@ -63,13 +62,63 @@ function csvRows(bytes: Buffer): { line: number; cells: string[] }[] {
       'Save it as "CSV UTF-8" and import again (nothing was imported)');
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  try {
-    const parsed = parse(text, { info: true, relax_column_count: true, skip_empty_lines: true, bom: true }) as unknown as { record: string[]; info: { lines: number } }[];
-    return parsed.map((p) => ({ line: p.info.lines, cells: p.record }));
-  } catch (err) {
-    const e = err as { message?: string; lines?: number };
-    throw refuse(`line ${e.lines ?? '?'}: the CSV cannot be read (${e.message ?? 'malformed'}); check the quotes on that line`);
+  return parseCsv(text);
+}
+
+/**
+ * RFC 4180 CSV (comma, double quotes doubled inside quoted fields, CRLF or LF), each record with the
+ * line it starts on; blank lines skipped. A hand-written scanner: csv-parse took 2 s of a 100,000-row
+ * import. Refuses what a spreadsheet would misread: a quote opening inside a field, text after a
+ * closing quote, a quote never closed.
+ */
+export function parseCsv(text: string): { line: number; cells: string[] }[] {
+  const rows: { line: number; cells: string[] }[] = [];
+  const n = text.length;
+  let i = 0;
+  let line = 1;
+  const bad = (at: number, what: string) => refuse(`line ${at}: the CSV cannot be read (${what}); check the quotes on that line`);
+  while (i < n) {
+    const start = line;
+    const cells: string[] = [];
+    for (;;) {
+      let value: string;
+      if (text.charCodeAt(i) === 34) {
+        let j = i + 1;
+        let parts = '';
+        for (;;) {
+          const q = text.indexOf('"', j);
+          if (q < 0) throw bad(start, 'a quoted field is never closed');
+          parts += text.slice(j, q);
+          if (text.charCodeAt(q + 1) === 34) { parts += '"'; j = q + 2; continue; }
+          i = q + 1;
+          break;
+        }
+        for (let k = parts.indexOf('\n'); k >= 0; k = parts.indexOf('\n', k + 1)) line++;
+        value = parts;
+        const c = text.charCodeAt(i);
+        if (i < n && c !== 44 && c !== 10 && c !== 13) throw bad(line, 'text after a closing quote');
+      } else {
+        let j = i;
+        while (j < n) {
+          const c = text.charCodeAt(j);
+          if (c === 44 || c === 10 || c === 13) break;
+          if (c === 34) throw bad(line, 'a quote inside a field that does not start with one');
+          j++;
+        }
+        value = text.slice(i, j);
+        i = j;
+      }
+      cells.push(value);
+      const c = text.charCodeAt(i);
+      if (c === 44) { i++; continue; }
+      if (c === 13) i++;
+      if (text.charCodeAt(i) === 10) i++;
+      line++;
+      break;
+    }
+    if (!(cells.length === 1 && cells[0] === '')) rows.push({ line: start, cells });
   }
+  return rows;
 }
 
 function firstInvalidUtf8(bytes: Buffer): { line: number; column: number; byte: number } {

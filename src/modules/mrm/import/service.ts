@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Insertable, Kysely } from 'kysely';
 import type { RequestContext } from '../../../platform/context.ts';
@@ -7,11 +6,10 @@ import { runUnitOfWork } from '../../../platform/db/unit-of-work.ts';
 import { AppError, ensure } from '../../../platform/errors.ts';
 import { jsonb } from '../repository.ts';
 import { prepareSealing, sealIncidentRecord } from '../sealed-fields.ts';
-import { VERIFICATION_LEVELS } from '../vocabulary.ts';
 import { MRM_COLUMNS, parseRow, type ImportRow, type LineError, type RawRow } from './columns.ts';
 import { planImport, type ImportPlan } from './plan.ts';
 import { readTable } from './reader.ts';
-import { deferReportRefresh, existingIncidents, insertArrays, insertChunked, knownReference, refreshReportFacts } from './repository.ts';
+import { deferReportRefresh, existingIncidents, insertArrays, insertChunked, insertViolationsWithHistory, knownReference, refreshReportFacts } from './repository.ts';
 
 export interface ImportSummary {
   file: string;
@@ -102,9 +100,10 @@ async function writePlan(db: Kysely<DB>, trx: Kysely<DB>, ctx: RequestContext, p
   const tallies: unknown[][] = [];
   const perpetrators: unknown[][] = [];
   const victims: unknown[][] = [];
-  const events: unknown[][] = [];
   const recordKeys: Insertable<DB['record_keys']>[] = [];
-  for (const inc of plan.incidents) {
+  // In key order, so each index grows at one place (violation ids are time-ordered: plan.ts).
+  const ordered = [...plan.incidents].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const inc of ordered) {
     const r = inc.first;
     const { set: sealed, keyRow } = r.coordinates ? sealIncidentRecord(db, m, inc.id, { coordinates: { ...r.coordinates, precision: 'approximate' } }) : { set: {}, keyRow: null };
     if (keyRow) recordKeys.push(keyRow);
@@ -117,24 +116,21 @@ async function writePlan(db: Kysely<DB>, trx: Kysely<DB>, ctx: RequestContext, p
       if (x.boys + x.girls + x.sexUnknown > 0) tallies.push([m, v.id, 'unknown', x.boys, x.girls, x.sexUnknown]);
       for (const party of v.partyIds) perpetrators.push([m, v.id, party]);
       if (x.victimRef) victims.push([m, v.id, x.victimRef, x.boys ? 'male' : x.girls ? 'female' : 'unknown']);
-      // The history says what happened: the task force's decision, brought in from a file, at every level.
-      if (decided) {
-        for (const lvl of VERIFICATION_LEVELS) events.push([m, randomUUID(), v.id, lvl, 'pending', x.status, x.verifiedOn, note, actor]);
-      }
     }
   }
+  const byViolation = (a: unknown[], b: unknown[]) => ((a[1] as string) < (b[1] as string) ? -1 : (a[1] as string) > (b[1] as string) ? 1 : 0);
+  for (const rows of [violations, tallies, perpetrators, victims]) rows.sort(byViolation);
   // The rollups are refreshed once for the whole file, not once per table (see deferReportRefresh).
   await deferReportRefresh(trx);
   await insertChunked(trx, 'record_keys', recordKeys, 5);
   // Status 'open', not estimated, empty narratives, version 1: the columns' defaults.
   await insertArrays(trx, 'incidents', [['mission_id', 'text'], ['incident_id', 'uuid'], ['title', 'text'], ['date_start', 'date'], ['date_end', 'date'],
     ['date_precision', 'text'], ['country_iso3', 'text'], ['admin_pcode', 'text'], ['created_by', 'uuid'], ['updated_by', 'uuid'], ['coordinates_sealed', 'bytea']], incidents);
-  await insertArrays(trx, 'violations', [['mission_id', 'text'], ['violation_id', 'uuid'], ['incident_id', 'uuid'], ['type', 'text'], ['created_by', 'uuid'],
-    ['status_focal_point', 'text'], ['status_technical', 'text'], ['status_final', 'text'], ['date_focal_point', 'date'], ['date_technical', 'date'], ['date_final', 'date']], violations);
+  // The history says what happened: the task force's decision, brought in from a file, at every level
+  // (three verification events per decided violation, written by the same statement: repository.ts).
+  await insertViolationsWithHistory(trx, violations, { missionId: m, actor, note });
   await insertArrays(trx, 'violation_tallies', [['mission_id', 'text'], ['violation_id', 'uuid'], ['age_band', 'text'], ['boys', 'int'], ['girls', 'int'], ['sex_unknown', 'int']], tallies);
   await insertArrays(trx, 'violation_perpetrators', [['mission_id', 'text'], ['violation_id', 'uuid'], ['party_id', 'uuid']], perpetrators);
   await insertArrays(trx, 'violation_victims', [['mission_id', 'text'], ['violation_id', 'uuid'], ['victim_ref', 'text'], ['sex', 'text']], victims);
-  await insertArrays(trx, 'verification_events', [['mission_id', 'text'], ['event_id', 'uuid'], ['violation_id', 'uuid'], ['level', 'text'], ['from_status', 'text'],
-    ['to_status', 'text'], ['status_date', 'date'], ['note', 'text'], ['actor_id', 'uuid']], events);
   await refreshReportFacts(trx, m, violations.map((v) => v[1] as string));
 }

@@ -10,6 +10,9 @@ import { mayExportRows } from './policy.ts';
 
 const PAGE = 5000;
 
+/** PGlite's buffer cache for `tutela export mrm` (and the bench that measures it): one pass reads each page once. */
+export const EXPORT_PGLITE_SHARED_BUFFERS = '16MB';
+
 interface ExportRow {
   incident_id: string; violation_id: string; type: string; status_final: string; date_final: string | null;
   date_start: string; date_end: string | null; country_iso3: string; admin_pcode: string;

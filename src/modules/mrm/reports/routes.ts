@@ -4,11 +4,12 @@ import { errors } from '../../../platform/http/responses.ts';
 import { registerListingRoutes } from '../listings/routes.ts';
 import { REPORT_ROLES } from './policy.ts';
 import { annualQuery, ghnQuery, reportView, type ReportFormat, type ReportView } from './schema.ts';
-import { admin1Areas, readReport, renderReport } from './service.ts';
+import { admin1Areas, missionOf, readReport, renderReport } from './service.ts';
 
 async function send(reply: FastifyReply, view: ReportView, format: ReportFormat, name: string, db: Deps['db'], missionId: string) {
   if (format === 'json') return view;
-  const out = await renderReport(view, format, format === 'geojson' ? await admin1Areas(db, missionId) : undefined);
+  const out = await renderReport(view, format, format === 'geojson' ? await admin1Areas(db, missionId) : undefined,
+    format === 'pdf' ? { mission: await missionOf(db, missionId) } : undefined);
   return reply.header('content-type', out.contentType).header('content-disposition', `attachment; filename="${name}.${out.extension}"`).send(out.body);
 }
 

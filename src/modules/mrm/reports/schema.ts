@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { VIOLATION_TYPES } from '../vocabulary.ts';
 
-export const REPORT_FORMATS = ['json', 'csv', 'hxl', 'xlsx', 'geojson'] as const;
+export const REPORT_FORMATS = ['json', 'csv', 'hxl', 'xlsx', 'geojson', 'pdf'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 const common = {

@@ -7,6 +7,7 @@ import { DEFAULT_DISCLOSURE, type DisclosureConfig } from './disclosure.ts';
 import { reportCsv, reportGeoJson, reportXlsx, type AreaInfo } from './formats.ts';
 import { annualPeriod, quarterPeriod, type Period } from './periods.ts';
 import { reportForm } from './policy.ts';
+import { reportPdf, type PdfContext } from './pdf.ts';
 import { publicReport } from './public-report.ts';
 import { loadReportInput } from './repository.ts';
 import type { ReportFormat, ReportView } from './schema.ts';
@@ -48,8 +49,16 @@ export async function admin1Areas(db: Kysely<DB>, missionId: string): Promise<Ma
   return new Map(rows.map((r) => [r.pcode, { name: r.name, country: r.country_iso3, centroid: null }]));
 }
 
-export async function renderReport(view: ReportView, format: ReportFormat, areas: ReadonlyMap<string, AreaInfo> = new Map()): Promise<RenderedReport> {
+/** The mission as a PDF names it. */
+export async function missionOf(db: Kysely<DB>, missionId: string): Promise<PdfContext['mission']> {
+  const row = await db.selectFrom('missions').select(['mission_id', 'name']).where('mission_id', '=', missionId).executeTakeFirst();
+  return { id: missionId, name: row?.name ?? missionId };
+}
+
+export async function renderReport(view: ReportView, format: ReportFormat, areas: ReadonlyMap<string, AreaInfo> = new Map(),
+  pdf?: Omit<PdfContext, 'generatedAt'> & { generatedAt?: Date }): Promise<RenderedReport> {
   switch (format) {
+    case 'pdf': return { contentType: 'application/pdf', body: await reportPdf(view, { mission: { id: '', name: '' }, ...pdf, generatedAt: pdf?.generatedAt ?? new Date() }), extension: 'pdf' };
     case 'geojson': return { contentType: 'application/geo+json; charset=utf-8', body: reportGeoJson(view, areas), extension: 'geojson' };
     case 'json': return { contentType: 'application/json; charset=utf-8', body: `${JSON.stringify(view, null, 2)}\n`, extension: 'json' };
     case 'csv': return { contentType: 'text/csv; charset=utf-8', body: reportCsv(view), extension: 'csv' };
