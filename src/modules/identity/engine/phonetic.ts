@@ -14,6 +14,8 @@
  * is dropped (Ndeye/Deye, Mbaye/Baye). Repeats collapse.
  */
 
+import { NAME_VARIANTS } from './variants.ts';
+
 const TRANSLIT_RULES: readonly [RegExp, string][] = [
   // the article after Abd: abdel/abdul/abder/abdur/abdal + consonant → abd + consonant
   [/^abd(?:ou|[aeiou])?(?:l|r|s|n|z|d|t)(?=[bcdfghjklmnpqrstvwxz])/, 'abd'],
@@ -69,13 +71,33 @@ export function phoneticCode(key: string): string {
 }
 
 const memo = new Map<string, { key: string; code: string }>();
+let variantKeys: Map<string, string> | null = null;
+
+/** Transliteration key of a known variant (variants.ts) → the key of its group's first name. */
+export function variantKey(spelled: string): string {
+  if (variantKeys === null) {
+    variantKeys = new Map();
+    const compact = (name: string) => name.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/[^a-z]/g, '');
+    for (const group of NAME_VARIANTS) {
+      const canonical = translitKey(compact(group[0]!));
+      for (const name of group) {
+        const key = translitKey(compact(name));
+        const earlier = variantKeys.get(key);
+        if (earlier !== undefined && earlier !== canonical) throw new Error(`name variant "${name}" is in two groups`);
+        variantKeys.set(key, canonical);
+      }
+    }
+  }
+  return variantKeys.get(spelled) ?? spelled;
+}
 
 /** Both keys of a compact normalised name (memoised: the same names come back for every rule and comparison). */
 export function nameKeys(compact: string): { key: string; code: string } {
   let keys = memo.get(compact);
   if (keys === undefined) {
     if (memo.size > 200_000) memo.clear();
-    const key = translitKey(compact);
+    const spelled = translitKey(compact);
+    const key = variantKey(spelled);
     keys = { key, code: phoneticCode(key) };
     memo.set(compact, keys);
   }

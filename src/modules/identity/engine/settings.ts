@@ -82,6 +82,14 @@ const TRAINING_KEYS = new Set(['randomPairs', 'emRules', 'maxIterations', 'conve
 const THRESHOLD_KEYS = new Set(['autoLink', 'review', 'clusterFloor']);
 const KINDS = new Set(['name', 'date', 'place', 'exact', 'string']);
 const TRANSFORMS = new Set(['', 'key', 'code', 'part-codes', 'first3', 'year', 'years']);
+const COMPARISON_KEYS: Record<string, Set<string>> = {
+  name: new Set(['kind', 'name', 'column', 'crossColumns', 'tf']),
+  date: new Set(['kind', 'name', 'column', 'ageColumn', 'registrationDateColumn']),
+  place: new Set(['kind', 'name', 'columns', 'levelNames', 'prefixLengths']),
+  exact: new Set(['kind', 'name', 'column', 'missingValues', 'tf']),
+  string: new Set(['kind', 'name', 'column', 'metric', 'thresholds', 'tf']),
+};
+const RULE_KEYS = new Set(['name', 'parts', 'unordered', 'maxBlockSize']);
 
 /** Refuses settings with an unknown key, kind, transform or name, saying which (e.g. a settings file typo). */
 export function validateSettings(settings: LinkageSettings): void {
@@ -92,14 +100,22 @@ export function validateSettings(settings: LinkageSettings): void {
   unknown(settings, SETTINGS_KEYS, 'settings');
   unknown(settings.training, TRAINING_KEYS, 'training');
   unknown(settings.thresholds, THRESHOLD_KEYS, 'thresholds');
+  if (typeof settings.idColumn !== 'string' || settings.idColumn === '') fail('"idColumn" (the column of record ids) is required');
+  if (!Array.isArray(settings.comparisons) || settings.comparisons.length === 0) fail('"comparisons" must be a non-empty list');
+  if (!Array.isArray(settings.blocking) || settings.blocking.length === 0) fail('"blocking" must be a non-empty list of rules');
   const names = new Set<string>();
   for (const c of settings.comparisons) {
     if (!KINDS.has(c.kind)) fail(`comparison "${c.name}" has unknown kind "${c.kind}"`);
+    unknown(c, COMPARISON_KEYS[c.kind]!, `comparison "${c.name}"`);
+    const columns = c.kind === 'place' ? c.columns : [c.column];
+    if (!Array.isArray(columns) || columns.length === 0 || columns.some((col) => typeof col !== 'string' || col === '')) fail(`comparison "${c.name}" names no column`);
     if (names.has(c.name)) fail(`two comparisons are named "${c.name}"`);
     names.add(c.name);
   }
   const rules = new Set<string>();
   for (const rule of settings.blocking) {
+    unknown(rule, RULE_KEYS, `blocking rule "${rule.name}"`);
+    if (!Array.isArray(rule.parts) || rule.parts.length === 0) fail(`blocking rule "${rule.name}" has no parts`);
     rules.add(rule.name);
     for (const part of rule.parts) {
       const [column, transform = ''] = part.split(':') as [string, string?];
