@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { createReferral } from '../../src/modules/cases/referrals.ts';
+import { careDb } from '../../src/modules/cases/care-repository.ts';
 import { casesDb } from '../../src/modules/cases/repository.ts';
 import * as cases from '../../src/modules/cases/service.ts';
+import { recordPlacement } from '../../src/modules/cases/interim-care.ts';
+import { addComponent } from '../../src/modules/cases/reintegration.ts';
+import { createTracingRequest, recordReunification } from '../../src/modules/cases/tracing.ts';
+import { proposeTracingMatches } from '../../src/modules/cases/tracing-linkage.ts';
 import type { DB } from '../../src/platform/db/schema.ts';
 
 /** Case fixtures made through the services as a case worker of `agency` (no login needed). */
@@ -28,4 +33,42 @@ export async function createReferralEntry(db: Kysely<DB>, missionId: string, toA
       .where('mission_id', '=', missionId).where('referral_id', '=', ref.id).execute();
   }
   return ref.id;
+}
+
+/** A case of `agency` worked by `workerId` (a random id for another agency's), with the context that made it. */
+export async function careCaseEntry(db: Kysely<DB>, missionId: string, workerId: string, agency: string, opts: { consent?: boolean } = {}) {
+  const caseId = await registerCaseEntry(db, missionId, workerId, agency);
+  if (opts.consent) await recordConsent(db, missionId, workerId, agency, caseId);
+  return { caseId, ctx: ctxOf(missionId, workerId, agency) };
+}
+
+export async function placementEntry(db: Kysely<DB>, missionId: string, workerId: string, agency: string) {
+  const { caseId, ctx } = await careCaseEntry(db, missionId, workerId, agency);
+  const p = await recordPlacement(db, ctx, caseId, { care_type: 'interim_care_centre', place: 'ICC', admitted_on: '2025-01-07' });
+  return { caseId, placementId: p.id };
+}
+
+export async function componentEntry(db: Kysely<DB>, missionId: string, workerId: string, agency: string) {
+  const { caseId, ctx } = await careCaseEntry(db, missionId, workerId, agency);
+  const c = await addComponent(db, ctx, caseId, { component_type: 'education', provider: 'AVSI', start_on: '2025-01-10', status: 'planned', outcome: '' });
+  return { caseId, componentId: c.id };
+}
+
+/** A case in alternative care since today, so its follow-up visits are scheduled. */
+export async function visitEntry(db: Kysely<DB>, missionId: string, workerId: string, agency: string) {
+  const { caseId, ctx } = await careCaseEntry(db, missionId, workerId, agency);
+  await recordReunification(db, ctx, caseId, { outcome: 'alternative_care', care_type: 'kinship', verification_note: '', on_date: new Date().toISOString().slice(0, 10) });
+  const visit = await careDb(db).selectFrom('case_followups').select('visit_id').where('mission_id', '=', missionId)
+    .where('case_id', '=', caseId).where('sequence', '=', 1).executeTakeFirstOrThrow();
+  return { caseId, visitId: visit.visit_id };
+}
+
+/** A tracing request of `agency`; with `candidate`, a proposed match on a consenting child of the same agency. */
+export async function tracingEntry(db: Kysely<DB>, missionId: string, workerId: string, agency: string, opts: { candidate?: boolean } = {}) {
+  const ctx = ctxOf(missionId, workerId, agency);
+  const r = await createTracingRequest(db, ctx, { sought: { child_name: 'Probe Child', other_names: '', father_name: '', mother_name: '', admin1: '', admin2: '', place_of_origin: '', requester_name: 'Probe Parent', requester_relationship: 'father', requester_contact: '' }, sex: 'male' });
+  if (!opts.candidate) return { requestId: r.id, matchId: '' };
+  const { caseId } = await careCaseEntry(db, missionId, workerId, agency, { consent: true });
+  const proposed = await proposeTracingMatches(db, ctx, r.id, [{ case_id: caseId, probability: 0.9, explanation: { fields: {} } }]);
+  return { requestId: r.id, matchId: proposed.items[0]!.id, caseId };
 }

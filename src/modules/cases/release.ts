@@ -3,7 +3,9 @@ import type { RequestContext } from '../../platform/context.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { runUnitOfWork } from '../../platform/db/unit-of-work.ts';
 import { ensure } from '../../platform/errors.ts';
+import { interimCareAlerts } from './interim-care.ts';
 import { mayHandleCases, visibleCases } from './policy.ts';
+import { followupAlerts } from './reintegration.ts';
 import { presentCase } from './presenter.ts';
 import * as repo from './repository.ts';
 import type { ReleaseInput } from './schema.ts';
@@ -55,7 +57,7 @@ export function recordHandover(db: Kysely<DB>, ctx: RequestContext, caseId: stri
   });
 }
 
-export interface CaseAlert { kind: 'response_overdue' | 'handover_due_soon' | 'handover_overdue' | 're_recruitment'; case_id: string; due_at: string | null; details: Record<string, unknown> }
+export interface CaseAlert { kind: 'response_overdue' | 'handover_due_soon' | 'handover_overdue' | 're_recruitment' | 'interim_care_stay' | 'followup_overdue'; case_id: string; due_at: string | null; details: Record<string, unknown> }
 
 /** Every alert on the cases the caller may see, as of `now`. */
 export function caseAlerts(db: Kysely<DB>, ctx: RequestContext, now = new Date()) {
@@ -88,6 +90,7 @@ export function caseAlerts(db: Kysely<DB>, ctx: RequestContext, now = new Date()
       .whereRef('i.date_start', '>=', (eb) => eb.cast('r.encountered_at', 'date') as never)
       .orderBy('v.created_at', 'desc').limit(500).execute();
     for (const x of recruited) items.push({ kind: 're_recruitment', case_id: x.case_id, due_at: null, details: { incident_date: x.date_start, final_status: x.status_final, recorded_at: new Date(x.created_at).toISOString() } });
+    items.push(...await interimCareAlerts(uow.trx, ctx.actor, now), ...await followupAlerts(uow.trx, ctx.actor, now));
     uow.audit({ action: 'case.alerts', details: { count: items.length } });
     return { items };
   });

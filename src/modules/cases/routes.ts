@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Role } from '../../platform/context.ts';
 import { requestContext, typed, type Deps } from '../../platform/http/app.ts';
 import { errors } from '../../platform/http/responses.ts';
+import { registerCareRoutes } from './care-routes.ts';
 import * as referrals from './referrals.ts';
 import * as release from './release.ts';
 import {
@@ -18,9 +19,11 @@ const STAFF = ['case_worker', 'supervisor'] as const satisfies readonly Role[];
 const access = (roles: readonly Role[] | 'any', record?: 'case' | 'referral'): FastifyContextConfig['access'] =>
   ({ roles, ...(record && { record }) });
 
-export function registerCaseRoutes(app: FastifyInstance, { db }: Deps): void {
+export function registerCaseRoutes(app: FastifyInstance, deps: Deps): void {
+  const { db } = deps;
   const r = typed(app);
   const tags = ['cases'];
+  registerCareRoutes(app, deps);
 
   r.post('/api/v1/cases', {
     config: { access: access(STAFF) },

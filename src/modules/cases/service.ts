@@ -27,7 +27,7 @@ export async function visibleCase(uow: UnitOfWork, caseId: string, lock: boolean
 }
 
 /** A case worker of `agency` in the mission, or the rule it breaks. */
-async function requireCaseWorker(uow: UnitOfWork, userId: string, agency: string): Promise<void> {
+export async function requireCaseWorker(uow: UnitOfWork, userId: string, agency: string): Promise<void> {
   const u = await uow.trx.selectFrom('users').select(['role', 'scope_agency', 'disabled_at'])
     .where('mission_id', '=', uow.ctx.actor.missionId).where('user_id', '=', userId).executeTakeFirst();
   ensure(u && u.role === 'case_worker' && u.scope_agency === agency && u.disabled_at === null, 'request.invalid',
@@ -45,21 +45,28 @@ export async function registerCase(db: Kysely<DB>, ctx: RequestContext, input: C
     const assignedTo = input.assigned_to ?? ctx.actor.userId;
     if (ctx.actor.role === 'case_worker') ensure(assignedTo === ctx.actor.userId, 'permission.denied', { field: 'assigned_to', rule: 'a supervisor assigns cases to others' });
     else await requireCaseWorker(uow, assignedTo, agency);
-    const caseId = randomUUID();
-    const sealed = sealChildIdentity(db, ctx.actor.missionId, caseId, input.child);
-    const row = await repo.insertCase(uow.trx, {
-      mission_id: ctx.actor.missionId, case_id: caseId, agency, assigned_to: assignedTo, sex: input.sex,
-      age_years: ageOn(input.child, now), age_as_of: now.toISOString().slice(0, 10), age_estimated: 'age_estimate' in input.child.birth,
-      identity_sealed: sealed.identity_sealed, identity_index: sealed.identity_index,
-      concerns: input.concerns, risk_level: input.risk_level, urgent: input.urgent,
-      identified_at: identifiedAt, response_due_at: responseDueAt(caseSettings(), identifiedAt, input.risk_level, input.urgent), created_by: ctx.actor.userId,
-    }, sealed.keyRow);
-    await repo.insertEvent(uow.trx, { mission_id: row.mission_id, event_id: randomUUID(), case_id: caseId, action: 'register', from_step: 'registration', to_step: 'registration', note: '', actor_id: ctx.actor.userId });
-    // The child as an MRM victim, by blind index: shown to the case team as types and dates only.
-    const mrm = await repo.mrmAppearances(uow.trx, row.mission_id, sealed.identity_index);
-    uow.audit({ action: 'case.create', targetType: 'case', targetId: caseId, details: { risk_level: input.risk_level, urgent: input.urgent, mrm_appearances: mrm.length } });
+    const { row, mrm } = await insertCaseIn(uow, db, input, agency, assignedTo, identifiedAt, now);
     return presentCase(row, ctx.actor, now, { mrm });
   });
+}
+
+/** One case inserted in the caller's transaction (registration, import), with its first event and audit row. Keys prepared before. */
+export async function insertCaseIn(uow: UnitOfWork, db: Kysely<DB>, input: CaseCreateInput, agency: string, assignedTo: string, identifiedAt: Date, now: Date) {
+  const ctx = uow.ctx;
+  const caseId = randomUUID();
+  const sealed = sealChildIdentity(db, ctx.actor.missionId, caseId, input.child);
+  const row = await repo.insertCase(uow.trx, {
+    mission_id: ctx.actor.missionId, case_id: caseId, agency, assigned_to: assignedTo, sex: input.sex,
+    age_years: ageOn(input.child, now), age_as_of: now.toISOString().slice(0, 10), age_estimated: 'age_estimate' in input.child.birth,
+    identity_sealed: sealed.identity_sealed, identity_index: sealed.identity_index,
+    concerns: input.concerns, risk_level: input.risk_level, urgent: input.urgent,
+    identified_at: identifiedAt, response_due_at: responseDueAt(caseSettings(), identifiedAt, input.risk_level, input.urgent), created_by: ctx.actor.userId,
+  }, sealed.keyRow);
+  await repo.insertEvent(uow.trx, { mission_id: row.mission_id, event_id: randomUUID(), case_id: caseId, action: 'register', from_step: 'registration', to_step: 'registration', note: '', actor_id: ctx.actor.userId });
+  // The child as an MRM victim, by blind index: shown to the case team as types and dates only.
+  const mrm = await repo.mrmAppearances(uow.trx, row.mission_id, sealed.identity_index);
+  uow.audit({ action: 'case.create', targetType: 'case', targetId: caseId, details: { risk_level: input.risk_level, urgent: input.urgent, mrm_appearances: mrm.length } });
+  return { row, mrm };
 }
 
 export function getCase(db: Kysely<DB>, ctx: RequestContext, caseId: string, opts: { identity: boolean }, now = new Date()) {
