@@ -14,5 +14,5 @@ export const AGGREGATE_ROLES: readonly Role[] = ['conduct_officer', 'analyst'];
 export const aggregateForm = (actor: Actor, askedPublic: boolean): { public: boolean } => ({ public: askedPublic || actor.role !== CONDUCT_ROLE });
 
 export function permittedAllegationActions(actor: Actor): string[] {
-  return mayHandleAllegations(actor) ? ['read', 'read_identities', 'read_narrative', 'update', 'refer', 'record_outcome', 'add_assistance'] : [];
+  return mayHandleAllegations(actor) ? ['read', 'read_identities', 'read_narrative', 'update', 'refer', 'record_outcome', 'add_assistance', 'add_victim', 'update_victim'] : [];
 }

@@ -122,6 +122,18 @@ export function victimsOf(q: Q, missionId: string, allegationIds: string[]): Pro
     .orderBy('allegation_id').orderBy('victim_ref').execute();
 }
 
+/** One more victim of an allegation already on record, with the record key that seals their identity. */
+export async function insertVictim(q: Q, victim: Insertable<SeaVictimsTable>, keys: RecordKeyRow[]): Promise<void> {
+  if (keys.length > 0) await q.insertInto('record_keys').values(keys).execute();
+  await sea(q).insertInto('sea_victims').values(victim).execute();
+}
+
+export async function updateVictim(q: Q, missionId: string, allegationId: string, victimRef: string, set: Updateable<SeaVictimsTable>): Promise<boolean> {
+  const res = await sea(q).updateTable('sea_victims').set(set)
+    .where('mission_id', '=', missionId).where('allegation_id', '=', allegationId).where('victim_ref', '=', victimRef).executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
 export async function insertKeys(q: Q, keys: RecordKeyRow[]): Promise<void> {
   if (keys.length > 0) await q.insertInto('record_keys').values(keys).execute();
 }

@@ -7,13 +7,14 @@ import { listAlerts } from './alerts.ts';
 import { AGGREGATE_ROLES } from './policy.ts';
 import {
   aggregateQuery, aggregateView, alertPage, allegationCreateBody, allegationPage, allegationQuery, allegationUpdateBody, allegationView,
-  assistanceCreateBody, assistanceUpdateBody, assistanceView, settingsBody, settingsView,
+  assistanceCreateBody, assistanceUpdateBody, assistanceView, settingsBody, settingsView, victimAddBody, victimRefParam, victimUpdateBody,
 } from './schema.ts';
 import * as service from './service.ts';
 import { readSettings, writeSettings } from './settings.ts';
 
 const allegationParams = z.object({ allegation_id: z.string().uuid() });
 const referralParams = allegationParams.extend({ referral_id: z.string().uuid() });
+const victimParams = allegationParams.extend({ victim_ref: victimRefParam });
 
 /**
  * Conduct and discipline (SEA allegations). Record routes admit only the conduct officer and answer
@@ -53,6 +54,22 @@ export function registerSeaRoutes(app: FastifyInstance, { db }: Deps): void {
       params: allegationParams, body: allegationUpdateBody, response: { 200: allegationView, ...errors(400, 404, 409) },
     },
   }, (req) => service.updateAllegation(db, requestContext(req), req.params.allegation_id, req.body));
+
+  r.post('/api/v1/conduct/allegations/:allegation_id/victims', {
+    config: { access: { roles: conduct, record: 'allegation', concealed: true } },
+    schema: {
+      tags, summary: 'Add a victim to an allegation on record (identity sealed; a case link only with consent)',
+      params: allegationParams, body: victimAddBody, response: { 201: allegationView, ...errors(400, 404, 409) },
+    },
+  }, async (req, reply) => reply.status(201).send(await service.addVictim(db, requestContext(req), req.params.allegation_id, req.body)));
+
+  r.patch('/api/v1/conduct/allegations/:allegation_id/victims/:victim_ref', {
+    config: { access: { roles: conduct, record: 'allegation', concealed: true } },
+    schema: {
+      tags, summary: 'Correct a victim: age class, sex, identity (null erases it), case link (null: consent withdrawn)',
+      params: victimParams, body: victimUpdateBody, response: { 200: allegationView, ...errors(400, 404, 409) },
+    },
+  }, (req) => service.updateVictim(db, requestContext(req), req.params.allegation_id, req.params.victim_ref, req.body));
 
   r.post('/api/v1/conduct/allegations/:allegation_id/assistance', {
     config: { access: { roles: conduct, record: 'allegation', concealed: true } },

@@ -70,6 +70,13 @@ export type AllegationCreateInput = z.infer<typeof allegationCreateBody>;
 
 export const allegationUpdateBody = z.strictObject({
   version: z.number().int().min(1),
+  // Corrections of the facts as first recorded (a category or type often changes once investigated).
+  incident: z.strictObject({ date: isoDate.nullable(), precision: z.enum(['day', 'month', 'year', 'unknown']) }).optional(),
+  personnel_category: z.enum(PERSONNEL_CATEGORIES).optional(),
+  contingent_nationality: iso3.nullable().optional(),
+  type: z.enum(ALLEGATION_TYPES).optional(),
+  subtype: z.string().regex(/^[a-z_]{2,40}$/).nullable().optional().describe('Dropped when the type changes without one.'),
+  perpetrators: z.number().int().min(0).max(1000).optional(),
   urgent: z.boolean().optional(),
   narrative: z.string().max(20000).optional(),
   referral: referralInput.nullable().optional(),
@@ -80,6 +87,20 @@ export const allegationUpdateBody = z.strictObject({
   case_links: z.array(caseLinkInput.extend({ victim_ref: ref })).max(200).optional(),
 });
 export type AllegationUpdateInput = z.infer<typeof allegationUpdateBody>;
+
+/** A victim who came forward, or was identified, after the allegation was recorded. */
+export const victimAddBody = seaVictimInput;
+export type VictimAddInput = z.infer<typeof victimAddBody>;
+
+/** Corrections to a victim on record. identity null erases it; case_link null records withdrawn consent and drops the link. */
+export const victimUpdateBody = z.strictObject({
+  age_class: z.enum(AGE_CLASSES).optional(),
+  sex: z.enum(SEXES).optional(),
+  identity: seaVictimIdentity.nullable().optional(),
+  case_link: caseLinkInput.nullable().optional(),
+});
+export type VictimUpdateInput = z.infer<typeof victimUpdateBody>;
+export const victimRefParam = ref;
 
 export const allegationQuery = z.strictObject({
   include: z.enum(['none', 'identities', 'narrative', 'all']).default('none'),

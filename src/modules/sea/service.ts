@@ -8,7 +8,7 @@ import { deadlinesOf, todayOf } from './deadlines.ts';
 import { mayHandleAllegations } from './policy.ts';
 import { presentAllegation, presentAssistance, presentSummary, type Opened } from './presenter.ts';
 import * as repo from './repository.ts';
-import type { AllegationCreateInput, AllegationUpdateInput } from './schema.ts';
+import type { AllegationCreateInput, AllegationUpdateInput, VictimAddInput, VictimUpdateInput } from './schema.ts';
 import { seaOpener, seaSealer, prepareSeaSealing } from './sealed-fields.ts';
 import { settingsOf } from './settings.ts';
 import { UNIFORMED } from './vocabulary.ts';
@@ -147,7 +147,15 @@ export async function updateAllegation(db: Kysely<DB>, ctx: RequestContext, id: 
       entity: current.referral_entity, referred_on: current.referred_on, ms_response_on: current.ms_response_on,
       ms_will_investigate: current.ms_will_investigate, nio_appointed_on: current.nio_appointed_on } : null;
     if (input.outcome && input.outcome.status !== 'pending' && !input.outcome.on) throw dateError('outcome.on', 'an outcome needs its date');
-    checkDates({ received_on: current.received_on, incident_on: current.incident_on, referral, outcome_on: input.outcome?.on ?? null }, now);
+    const incidentOn = input.incident ? input.incident.date : current.incident_on;
+    checkDates({ received_on: current.received_on, incident_on: incidentOn, referral, outcome_on: input.outcome?.on ?? null }, now);
+    const category = input.personnel_category ?? current.personnel_category;
+    const nationality = input.contingent_nationality !== undefined ? input.contingent_nationality
+      : UNIFORMED.includes(category as never) ? current.contingent_nationality : null;
+    if (nationality && !UNIFORMED.includes(category as never)) {
+      throw new AppError('request.invalid', { field: 'contingent_nationality', rule: 'recorded for contingent and police personnel only' });
+    }
+    if (input.incident && input.incident.date === null && input.incident.precision !== 'unknown') throw dateError('incident.date', 'give the date, or say it is unknown');
     const victims = await repo.victimsOf(uow.trx, missionId, [id]);
     const refs = new Set(victims.map((v) => v.victim_ref));
     for (const [i, p] of (input.paternity_claims ?? []).entries()) {
@@ -166,6 +174,12 @@ export async function updateAllegation(db: Kysely<DB>, ctx: RequestContext, id: 
     const ok = await repo.updateAllegation(uow.trx, missionId, id, current.version, {
       updated_by: userId, ...narrative,
       ...(input.urgent !== undefined && { urgent: input.urgent }),
+      ...(input.incident && { incident_on: input.incident.date, incident_precision: input.incident.precision }),
+      ...(input.personnel_category && { personnel_category: input.personnel_category }),
+      ...(nationality !== current.contingent_nationality && { contingent_nationality: nationality }),
+      ...(input.type && { allegation_type: input.type, allegation_subtype: input.subtype ?? null }),
+      ...(!input.type && input.subtype !== undefined && { allegation_subtype: input.subtype }),
+      ...(input.perpetrators !== undefined && { perpetrators: input.perpetrators }),
       ...(input.referral !== undefined && {
         referral_entity: referral?.entity ?? null, referred_on: referral?.referred_on ?? null, ms_response_on: referral?.ms_response_on ?? null,
         ms_will_investigate: referral?.ms_will_investigate ?? null, nio_appointed_on: referral?.nio_appointed_on ?? null,
@@ -177,6 +191,64 @@ export async function updateAllegation(db: Kysely<DB>, ctx: RequestContext, id: 
     });
     ensure(ok, 'record.conflict', { field: 'version' });
     uow.audit({ action: 'sea.allegation.update', targetType: TARGET, targetId: current.audit_ref, details: { changed } });
+    return readView(db, uow, id, { identities: false, narrative: false }, now);
+  });
+}
+
+/** Most allegations of this kind are on record long before every victim has come forward. */
+const MAX_VICTIMS = 200;
+
+/**
+ * Adds a victim to an allegation on record: their identity sealed under a key of their own, a case
+ * link only with consent. The allegation's version moves on (its victims are part of it), so a page
+ * holding the old version reloads before it changes anything else.
+ */
+export async function addVictim(db: Kysely<DB>, ctx: RequestContext, id: string, input: VictimAddInput, now = new Date()) {
+  if (mayHandleAllegations(ctx.actor)) await prepareSeaSealing(db, ctx.actor.missionId);
+  return runUnitOfWork(db, ctx, 'write', async (uow) => {
+    const { missionId, userId } = ctx.actor;
+    const current = await hiddenUnlessConduct(uow, id, true);
+    if (input.case_link && !input.case_link.consent) throw new AppError('conduct.consent_required', { field: 'case_link.consent' });
+    const victims = await repo.victimsOf(uow.trx, missionId, [id]);
+    if (victims.some((v) => v.victim_ref === input.ref)) throw new AppError('request.invalid', { field: 'ref', rule: 'this allegation already has a victim with this reference' });
+    if (victims.length >= MAX_VICTIMS) throw new AppError('request.invalid', { field: 'ref', rule: `an allegation holds at most ${MAX_VICTIMS} victims` });
+    const seal = seaSealer(db, missionId, id);
+    await repo.insertVictim(uow.trx, {
+      mission_id: missionId, allegation_id: id, victim_ref: input.ref, age_class: input.age_class, sex: input.sex,
+      identity_sealed: input.identity ? seal.identity(input.ref, input.identity) : null,
+      case_link_consent: input.case_link?.consent ?? false,
+      case_ref_sealed: input.case_link ? seal.caseRef(input.ref, input.case_link.case_ref) : null,
+    }, seal.keyRows);
+    ensure(await repo.updateAllegation(uow.trx, missionId, id, current.version, { updated_by: userId }), 'record.conflict', { field: 'version' });
+    uow.audit({ action: 'sea.victim.add', targetType: TARGET, targetId: current.audit_ref, details: { victims: victims.length + 1, identity: Boolean(input.identity) } });
+    return readView(db, uow, id, { identities: false, narrative: false }, now);
+  });
+}
+
+/**
+ * Corrects a victim on record: age class or sex, an identity learnt later (sealed) or erased, a case
+ * link made with consent or dropped when consent is withdrawn.
+ */
+export async function updateVictim(db: Kysely<DB>, ctx: RequestContext, id: string, ref: string, input: VictimUpdateInput, now = new Date()) {
+  if (mayHandleAllegations(ctx.actor)) await prepareSeaSealing(db, ctx.actor.missionId);
+  return runUnitOfWork(db, ctx, 'write', async (uow) => {
+    const { missionId, userId } = ctx.actor;
+    const current = await hiddenUnlessConduct(uow, id, true);
+    const victims = await repo.victimsOf(uow.trx, missionId, [id]);
+    ensure(victims.some((v) => v.victim_ref === ref), 'record.not_found', { field: 'victim_ref' });
+    if (input.case_link && !input.case_link.consent) throw new AppError('conduct.consent_required', { field: 'case_link.consent' });
+    const seal = seaSealer(db, missionId, id);
+    const set: Parameters<typeof repo.updateVictim>[4] = {
+      ...(input.age_class && { age_class: input.age_class }),
+      ...(input.sex && { sex: input.sex }),
+      ...(input.identity !== undefined && { identity_sealed: input.identity ? seal.identity(ref, input.identity) : null }),
+      ...(input.case_link !== undefined && { case_link_consent: input.case_link !== null, case_ref_sealed: input.case_link ? seal.caseRef(ref, input.case_link.case_ref) : null }),
+    };
+    if (Object.keys(set).length === 0) throw new AppError('request.invalid', { field: 'body', rule: 'nothing to change' });
+    await repo.insertKeys(uow.trx, seal.keyRows);
+    await repo.updateVictim(uow.trx, missionId, id, ref, set);
+    ensure(await repo.updateAllegation(uow.trx, missionId, id, current.version, { updated_by: userId }), 'record.conflict', { field: 'version' });
+    uow.audit({ action: 'sea.victim.update', targetType: TARGET, targetId: current.audit_ref, details: { changed: Object.keys(input) } });
     return readView(db, uow, id, { identities: false, narrative: false }, now);
   });
 }
