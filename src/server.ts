@@ -7,6 +7,7 @@ import { sessionCacheFor } from './modules/accounts/session-cache.ts';
 import { registerAnalyticsRoutes } from './modules/analytics/routes.ts';
 import { registerAuditRoutes } from './modules/audit/routes.ts';
 import { registerCaseRoutes } from './modules/cases/routes.ts';
+import { registerIdentityRoutes } from './modules/identity/routes.ts';
 import { registerMrmRoutes } from './modules/mrm/routes.ts';
 import { registerReportRoutes } from './modules/mrm/reports/routes.ts';
 import { registerReferenceRoutes } from './modules/reference/routes.ts';
@@ -42,6 +43,7 @@ export function createServer(store: Store, config: Config, instrument?: (app: Fa
     registerSyncRoutes(app, deps);
     registerSeaRoutes(app, deps);
     registerCaseRoutes(app, deps);
+    registerIdentityRoutes(app, deps);
     // Last: its catch-all route answers every path no API route took.
     void app.register(webApp);
   });

@@ -3,10 +3,12 @@ import { ConfigError } from '../platform/config.ts';
 import { AppError } from '../platform/errors.ts';
 import { registerAuditCommand } from './audit-command.ts';
 import { registerBackupCommands } from './backup-command.ts';
+import { registerCasesCommands } from './cases-command.ts';
 import { registerDemoCommand } from './demo-command.ts';
 import { registerHotspotsCommand } from './hotspots-command.ts';
 import { registerImportCommands } from './import-command.ts';
 import { registerKeysCommands } from './keys-command.ts';
+import { registerMatchCommand } from './match-command.ts';
 import { registerReportCommands } from './report-command.ts';
 import { registerSeaCommands } from './sea-command.ts';
 import { registerServeCommands } from './serve-command.ts';
@@ -24,10 +26,12 @@ registerDemoCommand(program);
 registerAuditCommand(program);
 registerBackupCommands(program);
 registerKeysCommands(program);
+registerMatchCommand(program);
 registerHotspotsCommand(program);
 registerImportCommands(program);
 registerReportCommands(program);
 registerSeaCommands(program);
+registerCasesCommands(program);
 
 try {
   await program.parseAsync(process.argv);
