@@ -60,7 +60,7 @@ describeStores('analyst exposure', ({ it, h }) => {
       const isReachable = reachable.includes(route);
       for (const scope of route.access?.record ? (['in', 'out'] as const) : (['none'] as const)) {
         const req = await probe(world, 'analyst', scope);
-        const res = await app.inject({ method: route.method as 'GET', url: req.url, headers: auth(req.token), ...(req.payload !== undefined && { payload: req.payload as object }) });
+        const res = await app.inject({ method: route.method as 'GET', url: req.url, headers: { ...auth(req.token), ...req.headers }, ...(req.payload !== undefined && { payload: req.payload as object }) });
         if (isReachable) assert.ok(res.statusCode < 300, `${route.key} as analyst: ${res.statusCode} ${res.body.slice(0, 200)}`);
         check(`${route.key} ${scope}`, res.statusCode, res.body);
       }

@@ -48,7 +48,7 @@ describeStores('authorization matrix', ({ it, h }) => {
     const started = Date.now();
     const failures = (await pool(12, cases.map((c) => async () => {
       const req = await PROBES[c.route.key]!(world, c.role, c.scope);
-      const res = await app.inject({ method: c.route.method as 'GET', url: req.url, headers: auth(req.token), ...(req.payload !== undefined && { payload: req.payload as object }) });
+      const res = await app.inject({ method: c.route.method as 'GET', url: req.url, headers: { ...auth(req.token), ...req.headers }, ...(req.payload !== undefined && { payload: req.payload as object }) });
       const code = res.statusCode >= 400 ? (res.json() as { error?: { code?: string } }).error?.code : undefined;
       const ok = c.expect === 'ok' ? res.statusCode >= 200 && res.statusCode < 300
         : c.expect === 403 ? res.statusCode === 403 && code === 'permission.denied'

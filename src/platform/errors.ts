@@ -36,8 +36,11 @@ export const ERRORS = {
   'case.open_referrals': { status: 409, message: 'The case has open referrals: close or complete them first.' },
   'consent.invalid': { status: 400, message: 'This consent does not fit the child\'s age.' },
   'consent.required': { status: 409, message: 'The consent in force does not allow this use of the record.' },
+  'tracing.match_unverified': { status: 409, message: 'A reunification needs a tracing match confirmed by a person.' },
   'conduct.date_invalid': { status: 400, message: 'The allegation\'s dates are inconsistent.' },
   'conduct.consent_required': { status: 400, message: 'A victim is linked to a case only with recorded consent.' },
+  'attachment.too_large': { status: 413, message: 'The file is larger than attachments may be.' },
+  'attachment.type_not_allowed': { status: 415, message: 'Attach photos (JPEG, PNG, WebP, HEIC) or PDF documents only.' },
   'internal': { status: 500, message: 'Internal error. It has been logged.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

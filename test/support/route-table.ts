@@ -12,6 +12,7 @@ import { createServer } from '../../src/server.ts';
 import { currentTotpStep, totpCodeAt } from '../../src/modules/accounts/two-factor.ts';
 import { auth, incidentBody, login, newMission, PASSWORD, type Mission } from './fixtures.ts';
 import { caseProbes } from './case-probes.ts';
+import { identityProbes } from './identity-probes.ts';
 
 /**
  * The server's route table as the route registrations declare it, and one probe per route: how to build
@@ -124,7 +125,7 @@ export async function buildWorld(store: Store, app: FastifyInstance, options: { 
   return { app, store, m, actors, targetUserId: target.user.id, foreignUserId: foreign.user.id, incidentBody: body, newIncident, throwawayUser: (role) => makeUser(role), firstSession };
 }
 
-export interface ProbeRequest { token: string; url: string; payload?: unknown }
+export interface ProbeRequest { token: string; url: string; payload?: unknown; headers?: Record<string, string> }
 
 /**
  * How to call a route as `role`: `scope` is 'in' (a record the role's actor may see), 'out' (one it may
@@ -153,6 +154,21 @@ async function seedAlert(w: World, pcode: string): Promise<string> {
   return id;
 }
 
+const TUS_BYTES = Buffer.alloc(1000, 7);
+const tusCreateHeaders = (incidentId: string) => ({
+  'tus-resumable': '1.0.0', 'upload-length': String(TUS_BYTES.length),
+  'upload-metadata': `incident_id ${Buffer.from(incidentId).toString('base64')},filetype ${Buffer.from('image/png').toString('base64')}`,
+});
+/** An upload begun on a record in or out of the role's scope, by the role itself when it may (uploads are their uploader's), else by the record's owner. */
+async function seedUpload(w: World, role: Role, scope: ProbeScope, by?: string): Promise<string> {
+  const owner = recordOwner(role, scope);
+  const incident = await w.newIncident(owner);
+  const uploader = by ?? ((role === 'monitor' || role === 'verifier') && scope !== 'out' ? token(w, role) : w.m.tokens[owner]);
+  const res = await w.app.inject({ method: 'POST', url: '/api/v1/attachments/uploads', headers: { ...auth(uploader), ...tusCreateHeaders(incident.id) } });
+  if (res.statusCode !== 201) throw new Error(`seeding an upload: ${res.statusCode} ${res.body}`);
+  return new URL(String(res.headers.location), 'http://x/api/v1/attachments/uploads/').pathname;
+}
+
 export const PROBES: Record<string, Probe> = {
   'POST /api/v1/incidents': async (w, role) => ({
     token: token(w, role), url: '/api/v1/incidents', payload: w.incidentBody(role === 'verifier' ? w.m.areas.beni : w.m.areas.djugu),
@@ -163,6 +179,38 @@ export const PROBES: Record<string, Probe> = {
     payload: { id: randomUUID(), type: 'incident', created_at: new Date().toISOString(), payload: w.incidentBody(role === 'verifier' ? w.m.areas.beni : w.m.areas.djugu) },
   }),
   'GET /api/v1/sync/changes': async (w, role) => ({ token: token(w, role), url: '/api/v1/sync/changes?limit=5' }),
+  'GET /api/v1/sync/conflicts': async (w, role) => ({ token: token(w, role), url: '/api/v1/sync/conflicts' }),
+  // A report pushed twice by its owner with other content: the second version is kept as a conflict.
+  'POST /api/v1/sync/conflicts/:report_id/:sha256/resolve': async (w, role, scope) => {
+    const owner = recordOwner(role, scope);
+    const body = w.incidentBody(owner === 'monitor' ? w.m.areas.djugu : w.m.areas.beni);
+    const report = { id: randomUUID(), type: 'incident', created_at: new Date().toISOString(), payload: body };
+    const push = (payload: unknown) => w.app.inject({ method: 'POST', url: '/api/v1/reports', headers: auth(w.m.tokens[owner]), payload: payload as object });
+    const first = await push(report);
+    const clash = await push({ ...report, payload: { ...body, title: 'Attack on the site (second device)' } });
+    if (first.statusCode !== 201 || clash.statusCode !== 409) throw new Error(`seeding a conflict: ${first.statusCode} ${clash.statusCode} ${clash.body}`);
+    return { token: token(w, role), url: `/api/v1/sync/conflicts/${report.id}/${clash.json().error.details.sha256}/resolve`, payload: { version: 1, take: ['title'] } };
+  },
+  'POST /api/v1/sync/outbox-status': async (w, role) => ({
+    token: token(w, role), url: '/api/v1/sync/outbox-status', payload: { device_id: randomUUID(), waiting: 2, oldest_queued_at: new Date().toISOString() },
+  }),
+  'GET /api/v1/sync/waiting': async (w, role) => ({ token: token(w, role), url: '/api/v1/sync/waiting' }),
+  // Attachments speak tus: the probes send its headers (the matrix passes `headers` through).
+  'POST /api/v1/attachments/uploads': async (w, role) => ({
+    token: token(w, role), url: '/api/v1/attachments/uploads', headers: tusCreateHeaders((await w.newIncident(recordOwner(role, 'in'))).id),
+  }),
+  'PATCH /api/v1/attachments/uploads/:upload_id': async (w, role, scope) => ({
+    token: token(w, role), url: await seedUpload(w, role, scope), payload: TUS_BYTES,
+    headers: { 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' },
+  }),
+  'DELETE /api/v1/attachments/uploads/:upload_id': async (w, role, scope) => ({ token: token(w, role), url: await seedUpload(w, role, scope), headers: { 'tus-resumable': '1.0.0' } }),
+  'GET /api/v1/attachments/:attachment_id': async (w, role, scope) => {
+    const owner = recordOwner(role, scope);
+    const url = await seedUpload(w, role, scope, w.m.tokens[owner]);
+    const done = await w.app.inject({ method: 'PATCH', url, payload: TUS_BYTES, headers: { ...auth(w.m.tokens[owner]), 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' } });
+    if (done.statusCode !== 204) throw new Error(`seeding an attachment: ${done.statusCode} ${done.body}`);
+    return { token: token(w, role), url: url.replace('/uploads/', '/') };
+  },
   'GET /api/v1/incidents/:incident_id': async (w, role, scope) => ({ token: token(w, role), url: await incidentUrl(w, role, scope) }),
   'PATCH /api/v1/incidents/:incident_id': async (w, role, scope) => {
     const inc = await w.newIncident(recordOwner(role, scope));
@@ -229,6 +277,7 @@ export const PROBES: Record<string, Probe> = {
   'POST /api/v1/users/:user_id/sessions/revoke': async (w, role, scope) => ({
     token: token(w, role), url: `/api/v1/users/${scope === 'out' ? w.foreignUserId : w.targetUserId}/sessions/revoke`,
   }),  ...caseProbes,
+  ...identityProbes,
   // Conduct (SEA, src/modules/sea): every probe names an allegation the world's conduct officer recorded;
   // out of scope is one the caller cannot know (the conduct officer sees all of the mission's).
   'POST /api/v1/conduct/allegations': async (w, role) => ({ token: token(w, role), url: '/api/v1/conduct/allegations', payload: conductAllegation }),
@@ -236,6 +285,12 @@ export const PROBES: Record<string, Probe> = {
   'GET /api/v1/conduct/allegations/:allegation_id': async (w, role, scope) => ({ token: token(w, role), url: `/api/v1/conduct/allegations/${scope === 'out' ? randomUUID() : (await newAllegation(w)).id}` }),
   'PATCH /api/v1/conduct/allegations/:allegation_id': async (w, role, scope) => ({
     token: token(w, role), url: `/api/v1/conduct/allegations/${scope === 'out' ? randomUUID() : (await newAllegation(w)).id}`, payload: { version: 1, outcome: { status: 'substantiated', on: '2025-03-20' } },
+  }),
+  'POST /api/v1/conduct/allegations/:allegation_id/victims': async (w, role, scope) => ({
+    token: token(w, role), url: `/api/v1/conduct/allegations/${scope === 'out' ? randomUUID() : (await newAllegation(w)).id}/victims`, payload: { ref: 'SV-2', age_class: 'minor', sex: 'male' },
+  }),
+  'PATCH /api/v1/conduct/allegations/:allegation_id/victims/:victim_ref': async (w, role, scope) => ({
+    token: token(w, role), url: `/api/v1/conduct/allegations/${scope === 'out' ? randomUUID() : (await newAllegation(w)).id}/victims/SV-1`, payload: { case_link: null, sex: 'unknown' },
   }),
   'POST /api/v1/conduct/allegations/:allegation_id/assistance': async (w, role, scope) => ({
     token: token(w, role), url: `/api/v1/conduct/allegations/${scope === 'out' ? randomUUID() : (await newAllegation(w)).id}/assistance`, payload: { victim_ref: 'SV-1', kind: 'medical', referred_on: '2025-03-04' },

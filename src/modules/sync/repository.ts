@@ -71,3 +71,29 @@ export async function changedIncidents(db: Q, scope: IncidentScope, missionId: s
     .limit(limit + 1)
     .execute() as Promise<(IncidentRow & { stamp: Date; changed_at: string })[]>;
 }
+
+export type ConflictRow = Selectable<ReportConflictsTable>;
+
+/** Unresolved kept versions, oldest first (the partial index report_conflicts_open_idx). */
+export function openConflicts(db: Q, missionId: string, limit: number): Promise<ConflictRow[]> {
+  return withSync(db).selectFrom('report_conflicts').selectAll().where('mission_id', '=', missionId).where('resolved_at', 'is', null)
+    .orderBy('received_at').orderBy('report_id').limit(limit).execute();
+}
+
+export function findConflict(db: Q, missionId: string, reportId: string, sha256: string): Promise<ConflictRow | undefined> {
+  return withSync(db).selectFrom('report_conflicts').selectAll()
+    .where('mission_id', '=', missionId).where('report_id', '=', reportId).where('sha256', '=', sha256).executeTakeFirst();
+}
+
+export async function markConflictResolved(trx: Q, missionId: string, reportId: string, sha256: string, by: string): Promise<boolean> {
+  const r = await withSync(trx).updateTable('report_conflicts').set({ resolved_at: sql`now()`, resolved_by: by })
+    .where('mission_id', '=', missionId).where('report_id', '=', reportId).where('sha256', '=', sha256).where('resolved_at', 'is', null)
+    .returning('sha256').executeTakeFirst();
+  return r !== undefined;
+}
+
+/** What the MRM policy needs to decide about an incident, and its version. */
+export function incidentFactsOf(db: Q, missionId: string, incidentId: string) {
+  return db.selectFrom('incidents').select(['created_by', 'country_iso3', 'admin_pcode', 'version'])
+    .where('mission_id', '=', missionId).where('incident_id', '=', incidentId).executeTakeFirst();
+}

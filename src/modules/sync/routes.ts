@@ -1,12 +1,18 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { requestContext, typed, type Deps } from '../../platform/http/app.ts';
 import { errors } from '../../platform/http/responses.ts';
 import { batchResult, changesQuery, changesResponse, receipt, reportBody } from './schema.ts';
 import * as service from './service.ts';
+import { registerAttachmentRoutes } from '../attachments/routes.ts';
+import { outboxStatusBody, reportOutboxStatus, waitingOnDevices, waitingView } from './devices.ts';
+import { conflictList, listConflicts, resolveBody, resolveConflict, resolveParams, resolveResult } from './conflicts.ts';
 
-export function registerSyncRoutes(app: FastifyInstance, { db }: Deps): void {
+export function registerSyncRoutes(app: FastifyInstance, deps: Deps): void {
+  const { db } = deps;
   const r = typed(app);
   const tags = ['sync'];
+  registerAttachmentRoutes(app, deps); // attachments belong to the records synced here
 
   r.post('/api/v1/reports', {
     config: { access: { roles: ['monitor', 'verifier'] } },
@@ -27,4 +33,36 @@ export function registerSyncRoutes(app: FastifyInstance, { db }: Deps): void {
       querystring: changesQuery, response: { 200: changesResponse, ...errors(400, 403) },
     },
   }, (req) => service.changes(db, requestContext(req), req.query));
+
+  r.get('/api/v1/sync/conflicts', {
+    config: { access: { roles: ['monitor', 'verifier'] } },
+    schema: {
+      tags, summary: 'Reports received twice with different content, waiting for a person to choose field by field',
+      response: { 200: conflictList, ...errors(403) },
+    },
+  }, (req) => listConflicts(db, requestContext(req)));
+
+  r.post('/api/v1/sync/conflicts/:report_id/:sha256/resolve', {
+    config: { access: { roles: ['monitor', 'verifier'], record: 'incident' } },
+    schema: {
+      tags, summary: 'Resolve a conflict: take the listed fields from the kept version, keep the stored value of the others',
+      params: resolveParams, body: resolveBody, response: { 200: resolveResult, ...errors(400, 403, 404, 409) },
+    },
+  }, (req) => resolveConflict(db, requestContext(req), req.params, req.body));
+
+  r.post('/api/v1/sync/outbox-status', {
+    config: { access: { roles: ['monitor', 'verifier'] } },
+    schema: {
+      tags, summary: 'This device\'s outbox summary: how many reports wait, since when (no content)',
+      body: outboxStatusBody, response: { 204: z.null(), ...errors(400, 403) },
+    },
+  }, async (req, reply) => {
+    await reportOutboxStatus(db, requestContext(req), req.body);
+    return reply.status(204).send(null);
+  });
+
+  r.get('/api/v1/sync/waiting', {
+    config: { access: { roles: ['admin', 'supervisor'] } },
+    schema: { tags, summary: 'What waits on each device, and since when (supervisors: their agency)', response: { 200: waitingView, ...errors(403) } },
+  }, (req) => waitingOnDevices(db, requestContext(req)));
 }
