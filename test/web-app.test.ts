@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { newMission, PASSWORD, totpCodeFor, type Mission } from './support/fixtures.ts';
@@ -8,7 +9,8 @@ import { launchBrowser, screenshot, startWebServer, watchConsole, type WebServer
  * Issue 6 in a real browser (Debian's Chromium through playwright-core) against a real server:
  * a monitor logs in with the second factor and records an incident in French with two violations
  * through the form, then finds it in the list; a verifier takes it through the three levels; the app
- * turns right-to-left in Arabic with no missing translation. Any console error (a missing key, a CSP
+ * turns right-to-left in Arabic with no missing translation; the dashboard's verified count moves once
+ * the violation is verified; the public annual report downloads from the reports page. Any console error (a missing key, a CSP
  * refusal, a failed script) fails the test.
  */
 describe('web app in the browser', () => {
@@ -69,6 +71,15 @@ describe('web app in the browser', () => {
     await page.fill('input[name=violation-0-6-10-girls]', '1');
     await page.getByRole('button', { name: 'Ajouter un auteur' }).click();
     await page.selectOption('select[name=violation-0-party-0]', m.parties.codeco);
+    // One named child (by pseudonym) within the tallies, and the witness the account came from.
+    await page.locator('section.violation').first().getByRole('button', { name: 'Ajouter une victime' }).click();
+    await page.fill('input[name=violation-0-victim-0-ref]', 'V-01');
+    await page.selectOption('select[name=violation-0-victim-0-sex]', 'female');
+    await page.fill('input[name=violation-0-victim-0-age]', '8');
+    await page.locator('section.violation').first().getByRole('button', { name: 'Ajouter une source' }).click();
+    await page.fill('input[name=violation-0-source-0-ref]', 'S-01');
+    await page.selectOption('select[name=violation-0-source-0-category]', 'primary_witness');
+    await page.selectOption('select[name=violation-0-source-0-reliability]', 'high');
 
     await page.getByRole('button', { name: 'Ajouter une violation' }).click();
     await page.selectOption('select[name=violation-1-type]', 'abduction');
@@ -93,8 +104,19 @@ describe('web app in the browser', () => {
     await screenshot(page, 'incident-record-360');
 
     const stored = await server.app.inject({ method: 'GET', url: `/api/v1/incidents/${incidentId}`, headers: { authorization: `Bearer ${m.tokens.monitor}` } });
-    const body = stored.json() as { violations: { type: string; totals: { total: number } }[] };
+    const body = stored.json() as { violations: { type: string; totals: { total: number }; victims: { ref: string; sex: string; age: number }[]; sources: { ref: string; category: string; reliability: string }[] }[] };
     assert.deepEqual(body.violations.map((v) => [v.type, v.totals.total]).sort(), [['abduction', 3], ['killing', 3]]);
+    const killing = body.violations.find((v) => v.type === 'killing')!;
+    assert.deepEqual(killing.victims.map((v) => [v.ref, v.sex, v.age]), [['V-01', 'female', 8]]);
+    assert.deepEqual(killing.sources.map((x) => [x.ref, x.category, x.reliability]), [['S-01', 'primary_witness', 'high']]);
+
+    // The monitor may still edit what they recorded: the title changes through the edit screen.
+    await page.getByRole('link', { name: 'Modifier l’incident' }).click();
+    await page.getByRole('heading', { name: 'Modifier l’incident' }).waitFor();
+    await page.fill('input[name=title]', `${title} (corrigé)`);
+    await page.getByRole('button', { name: 'Enregistrer les modifications' }).click();
+    await page.getByRole('heading', { name: `${title} (corrigé)` }).waitFor();
+    await page.getByText('Version 2').waitFor();
 
     await page.getByRole('navigation').getByRole('link', { name: 'Incidents' }).click();
     await page.getByRole('heading', { name: 'Incidents' }).waitFor();
@@ -112,6 +134,7 @@ describe('web app in the browser', () => {
     await logIn(page, m.usernames.verifier);
     await page.getByRole('heading', { name: 'Verification queue' }).waitFor();
     await screenshot(page, 'verification-queue-1366');
+    const verifiedBefore = await dashboardVerified(page);
 
     await page.goto(`${server.url}/incidents/${incidentId}`);
     const card = page.locator('section.violation', { hasText: 'Killing' });
@@ -124,6 +147,50 @@ describe('web app in the browser', () => {
     assert.equal(await card.locator('.level.status-verified').count(), 3);
     assert.equal(await card.locator('form.decision select[name=status] option[value=verified]').count(), 0, 'no further move to verified is offered');
     await screenshot(page, 'incident-verified-1366');
+
+    // The killing is now verified at the final level: the dashboard's verified count moves by its three
+    // children (killing is counted by victims, the MRM counting unit), the abduction still pending.
+    assert.equal(await dashboardVerified(page), verifiedBefore + 3, 'the dashboard counts the newly verified violation');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  // Reports count a violation in the year of its final verification: today's.
+  const year = String(new Date().getUTCFullYear());
+
+  /** The dashboard's verified count for this year, read from the screen once its figures are loaded. */
+  async function dashboardVerified(page: Page): Promise<number> {
+    await page.getByRole('navigation').getByRole('link', { name: 'Dashboard' }).click();
+    await page.locator('.area-map').waitFor();
+    await page.selectOption('select[name=year]', year);
+    const kpi = page.getByTestId('kpi-verified');
+    await kpi.waitFor();
+    return Number((await kpi.innerText()).replace(/[^0-9]/g, ''));
+  }
+
+  it('a verifier exports the public annual report from the reports page', async () => {
+    const { context, page, problems } = await openPage({ width: 1366, height: 768 });
+    await page.goto(`${server.url}/`);
+    await page.selectOption('.language-picker select', 'en');
+    await logIn(page, m.usernames.verifier);
+    await page.getByRole('navigation').getByRole('link', { name: 'Reports' }).click();
+    await page.getByRole('heading', { name: 'Reports' }).waitFor();
+    await page.selectOption('select[name=report]', 'annual');
+    await page.fill('input[name=year]', year);
+    await page.getByLabel('Public (disclosure-controlled)').check();
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.getByRole('heading', { name: /Annual report · Public/ }).waitFor();
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('a[data-format=csv]').click()]);
+    assert.match(download.suggestedFilename(), /\.csv$/);
+    const file = await download.path();
+    const csv = fs.readFileSync(file, 'utf8');
+    assert.match(csv, /^period_from,period_to,table,category,measure,value,status\r\n/);
+    assert.match(csv, new RegExp(`${year}-01-01,${year}-12-31,summary,total_verified,n,`));
+    // One verified killing of three children: the public form hides a count below five rather than publish it.
+    assert.match(csv, /,by_type,killing,count,,suppressed\r\n/);
+    assert.doesNotMatch(csv, new RegExp(`by_party,${m.parties.codeco},n,[1-4],`), 'no small party figure in the public form');
+    await screenshot(page, 'reports-1366');
     assert.deepEqual(problems, []);
     await context.close();
   });

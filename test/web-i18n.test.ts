@@ -36,6 +36,7 @@ const SAME_IN_FRENCH = new Set([
   'form.violationN', 'form.total', 'opt.ambulance', 'opt.conscription', 'opt.intimidation', 'opt.missile', 'opt.prison', 'opt.uav', 'list.incidentsTitle',
   'list.violationsTitle', 'list.type', 'list.date', 'list.types', 'record.title', 'record.date', 'record.violations', 'record.sources', 'record.version',
   'verify.note', 'verify.incident', 'reports.csv', 'reports.xlsx', 'admin.actions', 'audit.action',
+  'people.sources', 'people.types.document', 'people.types.photo',
 ]);
 
 describe('web app translations', () => {

@@ -20,7 +20,8 @@ const stampFile = path.join(dist, '.source-stamp');
 
 /** Everything the bundle is made from: the app and the server modules it shares (schemas, vocabulary). */
 const SOURCES = ['web/src', 'web/public', 'web/index.html', 'web/vite.config.ts', 'src/modules/mrm/schema.ts',
-  'src/modules/mrm/vocabulary.ts', 'src/modules/mrm/verification.ts'];
+  'src/modules/mrm/vocabulary.ts', 'src/modules/mrm/verification.ts', 'src/modules/mrm/reports/schema.ts',
+  'src/modules/sea/schema.ts', 'src/modules/sea/vocabulary.ts', 'src/modules/sea/policy.ts'];
 
 function newestMtime(p: string): number {
   const abs = path.join(repoRoot, p);
@@ -83,4 +84,34 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   if (!dir) return;
   fs.mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+}
+
+/** Password, then the authenticator's code when the account has one, through the login screen. */
+export async function logInThroughUi(page: Page, username: string, password: string, code: () => string): Promise<void> {
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', password);
+  await page.click('form button[type=submit]');
+  await page.waitForSelector('input[name=totp_code], nav.main-nav');
+  if (await page.locator('input[name=totp_code]').count()) {
+    await page.fill('input[name=totp_code]', code());
+    await page.click('form button[type=submit]');
+    await page.waitForSelector('nav.main-nav');
+  }
+}
+
+const axeScript = path.join(repoRoot, 'node_modules/axe-core/axe.min.js');
+export interface AxeFinding { id: string; impact: string | null; help: string; targets: string[] }
+
+/**
+ * axe-core's WCAG 2.0/2.1 A and AA rules on the page as it stands; returns the serious and critical
+ * findings (what the acceptance counts), each with the elements it names.
+ */
+export async function seriousAxeFindings(page: Page): Promise<AxeFinding[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: axeScript });
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] });
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 5).map((n) => n.target.map(String).join(' ')) }));
+  });
 }

@@ -8,18 +8,27 @@ import { SCREENS_BY_ROLE, useSession } from './session.tsx';
 import { SyncBadge, SyncScreen } from './offline/sync-screen.tsx';
 
 const IncidentForm = lazy(() => import('./screens/incident-form.tsx').then((m) => ({ default: m.IncidentForm })));
+// A reload on the form (a monitor's home) fetches its chunk with the app, not after the session check.
+if (window.location.pathname === '/incidents/new') void import('./screens/incident-form.tsx');
 const IncidentList = lazy(() => import('./screens/incident-list.tsx').then((m) => ({ default: m.IncidentList })));
 const ViolationList = lazy(() => import('./screens/violation-list.tsx').then((m) => ({ default: m.ViolationList })));
 const IncidentPage = lazy(() => import('./screens/incident-page.tsx').then((m) => ({ default: m.IncidentPage })));
+const ReferenceAdmin = lazy(() => import('./screens/reference-admin.tsx').then((m) => ({ default: m.ReferenceAdmin })));
+const IncidentEdit = lazy(() => import('./screens/incident-edit.tsx').then((m) => ({ default: m.IncidentEdit })));
 const VerificationQueue = lazy(() => import('./screens/verification-queue.tsx').then((m) => ({ default: m.VerificationQueue })));
 const Dashboard = lazy(() => import('./screens/dashboard.tsx').then((m) => ({ default: m.Dashboard })));
 const Reports = lazy(() => import('./screens/reports.tsx').then((m) => ({ default: m.Reports })));
 const Users = lazy(() => import('./screens/users.tsx').then((m) => ({ default: m.Users })));
 const AuditLog = lazy(() => import('./screens/audit-log.tsx').then((m) => ({ default: m.AuditLog })));
+const Conduct = lazy(() => import('./screens/conduct/index.tsx').then((m) => ({ default: m.Conduct })));
+const Alerts = lazy(() => import('./screens/alerts.tsx').then((m) => ({ default: m.Alerts })));
 
 const PATHS: Record<string, string> = {
+  referenceData: '/admin/reference',
   newIncident: '/incidents/new', incidents: '/incidents', violations: '/violations', verification: '/verification',
   dashboard: '/dashboard', reports: '/reports', users: '/admin/users', audit: '/audit',
+  conduct: '/conduct',
+  alerts: '/alerts',
 };
 
 export function App() {
@@ -63,7 +72,7 @@ function Header() {
           <ul>
             {screens.map((s) => {
               const to = PATHS[s]!;
-              const current = path === to || (s === 'incidents' && /^\/incidents\/(?!new)/.test(path));
+              const current = path === to || (s === 'incidents' && /^\/incidents\/(?!new)/.test(path)) || (s === 'conduct' && path.startsWith('/conduct/'));
               return <li key={s}><Link to={to} aria-current={current ? 'page' : undefined}>{t(`nav.${s}`)}</Link></li>;
             })}
           </ul>
@@ -101,13 +110,17 @@ function Routes() {
   if (path === '/incidents/new') screen = <IncidentForm />;
   else if (path === '/incidents') screen = <IncidentList />;
   else if ((params = match('/incidents/:id', path))) screen = <IncidentPage id={params.id!} />;
+  else if ((params = match('/incidents/:id/edit', path))) screen = <IncidentEdit id={params.id!} />;
   else if (path === '/outbox') screen = <SyncScreen />;
   else if (path === '/violations') screen = <ViolationList />;
   else if (path === '/verification') screen = <VerificationQueue />;
   else if (path === '/dashboard') screen = <Dashboard />;
   else if (path === '/reports') screen = <Reports />;
   else if (path === '/admin/users') screen = <Users />;
+  else if (path === '/admin/reference') screen = <ReferenceAdmin />;
   else if (path === '/audit') screen = <AuditLog />;
+  else if (path === '/conduct' || path.startsWith('/conduct/')) screen = <Conduct path={path} />;
+  else if (path === '/alerts') screen = <Alerts />;
   else if (path === '/') screen = null;
   else screen = <div><h1 tabIndex={-1}>{t('app.notFound')}</h1><p><Link to="/">{t('app.backHome')}</Link></p></div>;
 

@@ -3,6 +3,7 @@ import { api, ApiError } from './api/client.ts';
 import type { Me, Role } from './api/types.ts';
 import { outbox, startSyncLoop } from './offline/outbox.ts';
 import { vault } from './offline/vault.ts';
+import { loadReference } from './reference.ts';
 
 // Who was signed in on this tab, so a reload with no network still opens the app (role and name only).
 const ME_KEY = 'tutela.me';
@@ -33,6 +34,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const refresh = useCallback(async () => {
     if (!api.hasSession()) { setState({ status: 'anonymous' }); return; }
+    // Asked together with /me: a full-access route tells a finished session from one still in setup, and
+    // the reference lists are what the first screen needs anyway (one round trip fewer on a slow link).
+    const fullAccess = loadReference();
+    fullAccess.catch(() => undefined);
     let me: Me;
     try {
       me = await api.me();
@@ -46,7 +51,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     }
     try {
       try {
-        await api.parties(); // any full-access route: tells a finished session from one still in setup
+        await fullAccess;
         setState({ status: 'ready', me });
       } catch (err) {
         if (err instanceof ApiError && err.code === 'auth.password_change_required') setState({ status: 'setup', me, step: 'password' });
@@ -67,7 +72,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     if (state.status !== 'ready') return;
     const touch = () => vault.touch();
     for (const ev of ['pointerdown', 'keydown'] as const) window.addEventListener(ev, touch);
-    const stop = startSyncLoop(api);
+    const role = state.status === 'ready' ? state.me.role : null;
+    const stop = startSyncLoop(api, { reportsStatus: role === 'monitor' || role === 'verifier' });
     return () => { stop(); for (const ev of ['pointerdown', 'keydown'] as const) window.removeEventListener(ev, touch); };
   }, [state.status]);
 
@@ -99,10 +105,10 @@ export function useMe(): Me {
 
 /** Which screens a role reaches; the server still decides every record (permitted_actions). */
 export const SCREENS_BY_ROLE: Record<Role, readonly string[]> = {
-  monitor: ['newIncident', 'incidents', 'violations', 'verification', 'dashboard'],
-  verifier: ['verification', 'incidents', 'violations', 'newIncident', 'dashboard', 'reports'],
-  analyst: ['dashboard', 'reports'],
-  admin: ['users', 'dashboard', 'reports'],
+  monitor: ['newIncident', 'incidents', 'violations', 'verification', 'dashboard', 'alerts'],
+  verifier: ['verification', 'incidents', 'violations', 'newIncident', 'dashboard', 'reports', 'alerts'],
+  analyst: ['dashboard', 'reports', 'conduct', 'alerts'],
+  admin: ['users', 'referenceData', 'dashboard', 'reports'],
   auditor: ['audit'],
-  case_worker: [], supervisor: [], conduct_officer: [],
+  case_worker: [], supervisor: [], conduct_officer: ['conduct'],
 };

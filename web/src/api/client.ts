@@ -2,6 +2,10 @@ import type {
   AdminArea, AuditEvent, Country, IncidentCreate, IncidentPage, IncidentUpdate, IncidentView, ListFilters, LoginResult, Me, Party,
   ReportView, UserView, VerificationEvent, VerificationRequest, ViolationInput, ViolationPage, ViolationView,
 } from './types.ts';
+import type {
+  AllegationCreate, AllegationPage, AllegationUpdate, AllegationView, AssistanceCreate, AssistanceUpdate, AssistanceView, ConductAggregateView, ConductAlertPage, VictimAdd, VictimUpdate,
+} from './types.ts';
+import type { HotspotAlert } from '../screens/alerts.tsx';
 
 /**
  * The one way the app reaches the server. Screens call `api.*`; the offline layer (issue #7) wraps
@@ -89,6 +93,19 @@ export function createApi(transport: Transport = (input, init) => fetch(input, i
       call<{ id: string; received_at: string; sha256: string }>('POST', '/reports', report),
     syncChanges: (cursor?: string) => call<{ reset: boolean; changes: { id: string; version: number; changed_at: string; record: IncidentView }[]; has_more: boolean; next_cursor: string }>(
       'GET', `/sync/changes${query({ cursor })}`),
+    // Offline sync (issue 7): conflicting versions for a person to resolve; what waits on each device.
+    syncConflicts: () => call<{ items: {
+      report_id: string; sha256: string; received_at: string; device_created_at: string | null; version: number;
+      fields: { field: string; stored: unknown; kept: unknown }[]; violations_differ: boolean;
+    }[] }>('GET', '/sync/conflicts'),
+    resolveSyncConflict: (reportId: string, sha256: string, body: { version: number; take: string[] }) =>
+      call<{ report_id: string; sha256: string; version: number; taken: string[] }>('POST', `/sync/conflicts/${encodeURIComponent(reportId)}/${encodeURIComponent(sha256)}/resolve`, body),
+    reportOutboxStatus: (body: { device_id: string; waiting: number; oldest_queued_at: string | null; conflicts: number; refused: number }) =>
+      call<null>('POST', '/sync/outbox-status', body),
+    waitingOnDevices: () => call<{ items: {
+      user_id: string; username: string; display_name: string; device_id: string; waiting: number;
+      oldest_queued_at: string | null; conflicts: number; refused: number; reported_at: string;
+    }[] }>('GET', '/sync/waiting'),
     updateIncident: (id: string, body: IncidentUpdate) => call<IncidentView>('PATCH', `/incidents/${encodeURIComponent(id)}`, body),
     addViolation: (incidentId: string, body: ViolationInput) => call<ViolationView>('POST', `/incidents/${encodeURIComponent(incidentId)}/violations`, body),
 
@@ -110,6 +127,24 @@ export function createApi(transport: Transport = (input, init) => fetch(input, i
     /** A download link: the browser sends the session cookie itself (GET needs no CSRF token). */
     reportExportUrl: (report: 'annual' | 'ghn', period: string, publicForm: boolean, format: 'csv' | 'hxl' | 'xlsx') =>
       `/api/v1/reports/${report}${query({ [report === 'annual' ? 'year' : 'quarter']: period, public: publicForm, format })}`,
+
+    // Conduct (SEA, issue 10). Every role but the conduct officer gets empty lists and a 404 for any allegation.
+    conductAllegations: () => call<AllegationPage>('GET', '/conduct/allegations'),
+    conductAlerts: () => call<ConductAlertPage>('GET', '/conduct/alerts'),
+    conductAllegation: (id: string, include?: 'identities' | 'narrative' | 'all') => call<AllegationView>('GET', `/conduct/allegations/${encodeURIComponent(id)}${query({ include })}`),
+    createAllegation: (body: AllegationCreate) => call<AllegationView>('POST', '/conduct/allegations', body),
+    updateAllegation: (id: string, body: AllegationUpdate) => call<AllegationView>('PATCH', `/conduct/allegations/${encodeURIComponent(id)}`, body),
+    addAllegationVictim: (id: string, body: VictimAdd) => call<AllegationView>('POST', `/conduct/allegations/${encodeURIComponent(id)}/victims`, body),
+    updateAllegationVictim: (id: string, ref: string, body: VictimUpdate) =>
+      call<AllegationView>('PATCH', `/conduct/allegations/${encodeURIComponent(id)}/victims/${encodeURIComponent(ref)}`, body),
+    addConductAssistance: (id: string, body: AssistanceCreate) => call<AssistanceView>('POST', `/conduct/allegations/${encodeURIComponent(id)}/assistance`, body),
+    updateConductAssistance: (id: string, referralId: string, body: AssistanceUpdate) =>
+      call<AssistanceView>('PATCH', `/conduct/allegations/${encodeURIComponent(id)}/assistance/${encodeURIComponent(referralId)}`, body),
+    conductAggregate: (year: number, publicForm: boolean) => call<ConductAggregateView>('GET', `/conduct/aggregate${query({ year, public: publicForm })}`),
+
+    // Hotspot alerts (issue 9): the server lists only the alerts of the caller's areas; analysts get no incident ids.
+    hotspotAlerts: () => call<{ items: HotspotAlert[] }>('GET', '/hotspot-alerts'),
+    acknowledgeHotspotAlert: (id: string) => call<HotspotAlert>('POST', `/hotspot-alerts/${encodeURIComponent(id)}/acknowledge`),
   };
 }
 

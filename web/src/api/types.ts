@@ -41,24 +41,8 @@ export interface VerificationEvent {
   date: string; note: string; actor_id: string; recorded_at: string;
 }
 
-type Figure = number | null;
-export interface ReportView {
-  report: 'annual' | 'ghn';
-  public: boolean;
-  period: { from: string; to: string };
-  total_verified: Figure;
-  committed_in_period: Figure;
-  late_verified: Figure;
-  children_verified: Figure;
-  by_type: Record<string, { count: Figure; boys: Figure; girls: Figure; sex_unknown: Figure }>;
-  by_perpetrator_category: Record<string, Figure>;
-  by_country: Record<string, Figure>;
-  by_party: Record<string, Figure>;
-  by_admin1: Record<string, Figure>;
-  by_age_band?: Record<string, Figure>;
-  by_month: Record<string, Figure>;
-  disclosure?: { threshold: number; sexual_violence_below_admin1: number; suppressed_cells: number; note: string };
-}
+/** The server's report shape (public and restricted forms share it; suppressed cells are null). */
+export type { ReportView } from '../../../src/modules/mrm/reports/schema.ts';
 
 export interface AuditEvent {
   id: number; occurred_at: string; actor_id: string | null; actor_role: string | null; action: string;
@@ -68,3 +52,22 @@ export interface AuditEvent {
 export interface ListFilters {
   type?: string; status?: string; from?: string; to?: string; admin_pcode?: string; party_id?: string; cursor?: string; limit?: number;
 }
+
+/* Conduct (SEA, issue 10): shapes from the server's own schemas (src/modules/sea/schema.ts). */
+import type {
+  aggregateView as seaAggregateView, alertPage as seaAlertPage, allegationCreateBody as seaAllegationCreateBody, allegationPage as seaAllegationPage,
+  allegationUpdateBody as seaAllegationUpdateBody, assistanceCreateBody as seaAssistanceCreateBody, assistanceUpdateBody as seaAssistanceUpdateBody,
+  victimAddBody as seaVictimAddBody, victimUpdateBody as seaVictimUpdateBody,
+} from '../../../src/modules/sea/schema.ts';
+export type { AllegationView } from '../../../src/modules/sea/schema.ts';
+export type AllegationCreate = z.input<typeof seaAllegationCreateBody>;
+export type AllegationUpdate = z.input<typeof seaAllegationUpdateBody>;
+export type AllegationPage = z.infer<typeof seaAllegationPage>;
+export type AllegationSummary = AllegationPage['items'][number];
+export type ConductAlertPage = z.infer<typeof seaAlertPage>;
+export type VictimAdd = z.input<typeof seaVictimAddBody>;
+export type VictimUpdate = z.input<typeof seaVictimUpdateBody>;
+export type AssistanceCreate = z.input<typeof seaAssistanceCreateBody>;
+export type AssistanceUpdate = z.input<typeof seaAssistanceUpdateBody>;
+export type AssistanceView = import('../../../src/modules/sea/schema.ts').AllegationView['assistance'][number];
+export type ConductAggregateView = z.infer<typeof seaAggregateView>;

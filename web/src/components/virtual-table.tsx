@@ -24,14 +24,16 @@ export function VirtualTable<T>({ label, columns, rows, rowKey, renderCells, row
     if (onNearEnd && rows.length > 0 && last >= rows.length - 10) onNearEnd();
   }, [last, rows.length, onNearEnd]);
 
+  // The scrolling element is the table itself (a focusable scroll region with its header row sticky
+  // inside it), so every row and rowgroup is a direct child of role=table as ARIA requires.
   return (
-    <div className="vtable" role="table" aria-label={label} aria-rowcount={rows.length + 1}>
-      <div role="rowgroup" className="vtable-head">
-        <div role="row" className="vtable-row" aria-rowindex={1}>
-          {columns.map((c) => <div role="columnheader" key={c.key} className={`vtable-cell ${c.className ?? ''}`}>{c.title}</div>)}
+    <div className="vtable">
+      <div ref={scrollRef} className="vtable-scroll" role="table" aria-label={label} aria-rowcount={rows.length + 1} tabIndex={0}>
+        <div role="rowgroup" className="vtable-head">
+          <div role="row" className="vtable-row" aria-rowindex={1}>
+            {columns.map((c) => <div role="columnheader" key={c.key} className={`vtable-cell ${c.className ?? ''}`}>{c.title}</div>)}
+          </div>
         </div>
-      </div>
-      <div ref={scrollRef} className="vtable-scroll" tabIndex={0} aria-label={label}>
         <div role="rowgroup" className="vtable-body" style={{ height: virtualizer.getTotalSize() }}>
           {items.map((item) => {
             const row = rows[item.index]!;

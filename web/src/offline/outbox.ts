@@ -1,6 +1,7 @@
 import { ApiError, type Api } from '../api/client.ts';
 import type { IncidentCreate } from '../api/types.ts';
 import { idb } from './idb.ts';
+import { uuid7 } from './uuid7.ts';
 import { vault, type Sealed } from './vault.ts';
 
 /**
@@ -45,7 +46,7 @@ export const outbox = {
 
   /** Pushes every due item (one at a time: the server answers each with a receipt). */
   flush(api: Api, now = Date.now()): Promise<void> {
-    flushing ??= run(api, now).finally(() => { flushing = null; notify(); });
+    flushing ??= run(api, now).then(() => reportStatus(api)).finally(() => { flushing = null; notify(); });
     return flushing;
   },
 };
@@ -74,13 +75,45 @@ async function run(api: Api, now: number): Promise<void> {
   }
 }
 
+/**
+ * Tells the server what waits here (counts and the oldest save time, nothing else), so a supervisor
+ * sees it. Sent when the summary changed or every ten minutes; a failure is retried next time.
+ */
+let lastStatus: { key: string; at: number } | null = null;
+let statusRefused = false; // a role without an outbox (administrator, analyst): never ask, or stop after a 403
+async function reportStatus(api: Api): Promise<void> {
+  if (statusRefused) return;
+  const items = await idb.all<OutboxItem>('outbox');
+  const status = {
+    waiting: items.length,
+    oldest_queued_at: items.map((i) => i.queued_at).sort()[0] ?? null,
+    conflicts: items.filter((i) => i.state === 'conflict').length,
+    refused: items.filter((i) => i.state === 'refused').length,
+  };
+  const key = JSON.stringify(status);
+  if (lastStatus && lastStatus.key === key && Date.now() - lastStatus.at < 10 * 60_000) return;
+  let device = (await idb.get<{ k: string; id: string }>('meta', 'device'))?.id;
+  if (!device) {
+    device = uuid7();
+    await idb.put('meta', { k: 'device', id: device });
+  }
+  try {
+    await api.reportOutboxStatus({ device_id: device, ...status });
+    lastStatus = { key, at: Date.now() };
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 403) statusRefused = true; // otherwise offline or signed out: next flush
+  }
+}
+
 async function keepReceipt(r: Receipt): Promise<void> {
   const list = await outbox.receipts();
   await idb.put('meta', { k: 'receipts', list: [r, ...list.filter((x) => x.id !== r.id)].slice(0, 50) });
 }
 
 /** Retries when the network returns and every few seconds while the vault is open. */
-export function startSyncLoop(api: Api): () => void {
+/** `reportsStatus`: only roles that record reports tell supervisors what waits on their device (the server refuses others). */
+export function startSyncLoop(api: Api, options: { reportsStatus: boolean }): () => void {
+  statusRefused = !options.reportsStatus;
   const kick = () => { if (navigator.onLine) void outbox.flush(api); };
   window.addEventListener('online', kick);
   const timer = setInterval(kick, 5_000);

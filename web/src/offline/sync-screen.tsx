@@ -2,8 +2,14 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
 import { outbox, type OutboxItem, type Receipt } from './outbox.ts';
+import { useSession } from '../session.tsx';
+import { ConflictReview } from './conflict-review.tsx';
 import { PinGate } from './pin-gate.tsx';
 import { vault } from './vault.ts';
+import { WaitingDevices } from './waiting-devices.tsx';
+
+/** Who oversees devices rather than holding an outbox: their sync screen is what waits on the others'. */
+const overseesDevices = (role: string | undefined) => role === 'admin' || role === 'supervisor';
 
 /** What the device holds and what the server has acknowledged: readable while locked (no content). */
 export function useOutbox(): { items: OutboxItem[]; receipts: Receipt[]; unlocked: boolean } {
@@ -25,11 +31,18 @@ export function useOutbox(): { items: OutboxItem[]; receipts: Receipt[]; unlocke
 export function SyncBadge() {
   const { t } = useTranslation();
   const { items } = useOutbox();
+  const { state } = useSession();
+  if (state.status === 'ready' && overseesDevices(state.me.role)) return <a className="sync-badge" href="/outbox">{t('offline.devicesLink')}</a>;
   if (items.length === 0) return null;
   return <a className="sync-badge" href="/outbox" data-testid="sync-badge">{t('offline.waitingCount', { n: items.length })}</a>;
 }
 
 export function SyncScreen() {
+  const { state } = useSession();
+  return state.status === 'ready' && overseesDevices(state.me.role) ? <WaitingDevices /> : <DeviceOutbox />;
+}
+
+function DeviceOutbox() {
   const { t, i18n } = useTranslation();
   const { items, receipts, unlocked } = useOutbox();
   const fmt = (iso: string) => new Date(iso).toLocaleString(i18n.language);
@@ -55,6 +68,7 @@ export function SyncScreen() {
         </table>
       )}
       {unlocked && <p><button type="button" onClick={() => void outbox.flush(api)}>{t('offline.sendNow')}</button> <button type="button" onClick={() => vault.lock()}>{t('offline.lock')}</button></p>}
+      <ConflictReview />
       <h2>{t('offline.receipts')}</h2>
       {receipts.length === 0 ? <p>{t('offline.noReceipts')}</p> : (
         <ul>

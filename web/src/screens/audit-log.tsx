@@ -31,7 +31,7 @@ export function AuditLog() {
         <div className="button-row"><button type="submit" className="primary">{t('list.apply')}</button></div>
       </form>
       {error != null && <Notice kind="error">{errorText(t, error)}</Notice>}
-      <div className="table-scroll">
+      <div className="table-scroll" role="region" aria-label={t('audit.title')} tabIndex={0}>
         <table className="data-table">
           <thead><tr><th scope="col">{t('audit.when')}</th><th scope="col">{t('audit.actor')}</th><th scope="col">{t('audit.action')}</th><th scope="col">{t('audit.target')}</th></tr></thead>
           <tbody>

@@ -2,6 +2,7 @@ import { VIOLATION_TYPES } from '../../../src/modules/mrm/vocabulary.ts';
 import { api, ApiError } from '../api/client.ts';
 import type { IncidentSummary, Role, ViolationView } from '../api/types.ts';
 import { admin1Of, type Reference } from '../reference.ts';
+import { blurPoint, POINT_GRID_DEGREES, type MapPoint } from '../components/area-map.tsx';
 
 /** The dashboard's four breakdowns, keyed by code (type, YYYY-MM, party category, admin-1 P-code). */
 export interface Breakdown {
@@ -25,7 +26,8 @@ const MAX_PAGES = 50;
 export async function loadBreakdown(role: Role, year: number, ref: Reference): Promise<Breakdown> {
   if (REPORT_ROLES.includes(role)) {
     try {
-      const r = await api.annualReport(year, false);
+      // Analysts receive only the disclosure-controlled form: asking for the other is refused (403).
+      const r = await api.annualReport(year, role === 'analyst');
       const byType = Object.fromEntries(Object.entries(r.by_type).map(([k, v]) => [k, v.count]));
       const suppressed = (r.disclosure?.suppressed_cells ?? 0) > 0;
       return { source: 'report', byType, byMonth: r.by_month, byPerpetratorCategory: r.by_perpetrator_category, byAdmin1: r.by_admin1, totalVerified: r.total_verified, children: r.children_verified, suppressed };
@@ -70,4 +72,20 @@ async function fromRecords(year: number, ref: Reference): Promise<Breakdown> {
     for (const c of categories) add(out.byPerpetratorCategory, c);
   }
   return out;
+}
+
+/**
+ * The points of the incidents of `year` the actor can see, snapped to the role's grid; null for a
+ * role that sees areas only (the server still decides which records are listed at all).
+ */
+export async function loadPoints(role: Role, year: number): Promise<{ points: MapPoint[]; gridDegrees: number } | null> {
+  const grid = POINT_GRID_DEGREES[role];
+  if (grid === undefined) return null;
+  const points: MapPoint[] = [];
+  for (let cursor: string | null | undefined, i = 0; cursor !== null && i < MAX_PAGES; i++) {
+    const page = await api.listIncidents({ from: `${year}-01-01`, to: `${year}-12-31`, limit: 200, ...(cursor && { cursor }) });
+    for (const x of page.items) if (x.location.coordinates) points.push(blurPoint(x.location.coordinates, grid));
+    cursor = page.next_cursor;
+  }
+  return { points, gridDegrees: grid };
 }

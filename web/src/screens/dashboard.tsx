@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { AreaMap, type MapPoint } from '../components/area-map.tsx';
 import { BarChart, type Datum } from '../components/bar-chart.tsx';
 import { Field, Notice, errorText } from '../components/field.tsx';
 import { formatMonth, formatNumber, translateOr } from '../i18n/index.ts';
 import { areaName, useReference } from '../reference.ts';
 import { useMe } from '../session.tsx';
-import { loadBreakdown, type Breakdown } from './dashboard-data.ts';
+import { loadBreakdown, loadPoints, type Breakdown } from './dashboard-data.ts';
 
 export function Dashboard() {
   const { t } = useTranslation();
@@ -15,13 +16,16 @@ export function Dashboard() {
   const [year, setYear] = useState(thisYear);
   const [data, setData] = useState<Breakdown | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [points, setPoints] = useState<{ points: MapPoint[]; gridDegrees: number } | null>(null);
 
   useEffect(() => {
     if (!reference) return;
     let live = true;
     setData(null);
     setError(null);
+    setPoints(null);
     loadBreakdown(me.role, year, reference).then((d) => { if (live) setData(d); }, (e: unknown) => { if (live) setError(e); });
+    loadPoints(me.role, year).then((p) => { if (live) setPoints(p); }, (e: unknown) => { if (live) setError(e); });
     return () => { live = false; };
   }, [me.role, year, reference]);
 
@@ -50,6 +54,8 @@ export function Dashboard() {
             <div className="kpi card"><span className="kpi-value" data-testid="kpi-verified">{formatNumber(data.totalVerified)}</span><span>{t('dashboard.totalVerified')}</span></div>
             <div className="kpi card"><span className="kpi-value">{formatNumber(data.children)}</span><span>{t('dashboard.children')}</span></div>
           </div>
+          <AreaMap areas={reference?.areas ?? []} counts={data.byAdmin1} points={points?.points ?? null}
+            blurKm={points ? Math.round(points.gridDegrees * 111) : null} />
           <div className="chart-grid">
             <BarChart title={t('dashboard.byType')} horizontal data={entries(data.byType, (k) => t(`types.${k}.name`))} />
             <BarChart title={t('dashboard.byMonth')} data={entries(data.byMonth, formatMonth, 'key')} />

@@ -4,9 +4,10 @@ import { api } from '../api/client.ts';
 import type { IncidentView, ViolationView } from '../api/types.ts';
 import { Notice, errorText } from '../components/field.tsx';
 import { VerificationPanel } from '../components/verification-panel.tsx';
+import { IncidentAttachments } from './incident-form/attachments.tsx';
 import { formatDate, formatDateTime, formatNumber, translateOr } from '../i18n/index.ts';
 import { areaName, useReference, type Reference } from '../reference.ts';
-import { useLocation } from '../router.ts';
+import { Link, useLocation } from '../router.ts';
 
 export function IncidentPage({ id }: { id: string }) {
   const { t } = useTranslation();
@@ -40,6 +41,8 @@ export function IncidentPage({ id }: { id: string }) {
     <article className="record">
       <h1 tabIndex={-1}>{incident.title}</h1>
       {search.get('saved') && <Notice kind="success">{t('form.saved', { id: incident.short_id })}</Notice>}
+      {incident.permitted_actions.includes('update') && <p><Link to={`/incidents/${incident.id}/edit`} className="button">{t('edit.open')}</Link></p>}
+      {incident.permitted_actions.includes('update') && <IncidentAttachments incidentId={incident.id} />}
       <dl className="facts card">
         <div><dt>{t('list.id')}</dt><dd dir="ltr">{incident.short_id}</dd></div>
         <div><dt>{t('record.date')}</dt><dd>{formatDate(incident.date.start, incident.date.precision)}{incident.date.end && ` – ${formatDate(incident.date.end, incident.date.precision)}`}{incident.date.estimated && ` (${t('record.estimatedAge')})`}</dd></div>

@@ -31,7 +31,7 @@ export function Users() {
       {error != null && <Notice kind="error">{errorText(t, error)}</Notice>}
       <CreateUser onCreated={(text) => { setMessage(text); void reload(); }} />
       {users === null ? <p role="status">{t('app.loading')}</p> : (
-        <div className="table-scroll">
+        <div className="table-scroll" role="region" aria-label={t('admin.usersTitle')} tabIndex={0}>
           <table className="data-table">
             <thead><tr><th scope="col">{t('admin.username')}</th><th scope="col">{t('admin.role')}</th><th scope="col">{t('admin.scope')}</th><th scope="col">{t('admin.actions')}</th></tr></thead>
             <tbody>

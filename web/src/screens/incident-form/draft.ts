@@ -6,6 +6,16 @@ import type { AgeBand, IncidentCreate, ViolationType } from '../../api/types.ts'
  * narrative is not part of it, and the form asks for no names, so a draft never holds an identity.
  */
 export interface TallyDraft { boys: string; girls: string; sex_unknown: string }
+/** Pseudonymous references only: names are never part of a draft. */
+export interface VictimDraft { ref: string; sex: 'female' | 'male' | 'unknown'; age: string; ageEstimated: boolean }
+export interface SourceDraft {
+  ref: string;
+  category: 'primary_victim' | 'primary_witness' | 'primary_alleged_perpetrator' | 'secondary';
+  type: 'oral_testimony' | 'written_statement' | 'document' | 'photo' | 'video' | 'direct_observation' | 'satellite_imagery' | 'physical_evidence' | 'injuries' | 'other';
+  unTrainedMonitor: boolean;
+  reliability: '' | 'high' | 'medium' | 'low';
+  credibility: '' | 'high' | 'medium' | 'low';
+}
 export interface ViolationDraft {
   key: string;
   type: ViolationType | '';
@@ -14,6 +24,9 @@ export interface ViolationDraft {
   perpetrators: { party_id: string; attribution_verified: boolean }[];
   crossborder: 'yes' | 'no' | 'unknown';
   crossfire: boolean;
+  /** Absent in drafts saved before victims and sources were in the form. */
+  victims?: VictimDraft[];
+  sources?: SourceDraft[];
 }
 export interface IncidentDraft {
   /** Chosen by the client, so a retried save cannot create the incident twice. */
@@ -46,7 +59,7 @@ export function newId(): string {
 const emptyTallies = () => Object.fromEntries(AGE_BANDS.map((b) => [b, { boys: '', girls: '', sex_unknown: '' }])) as Record<AgeBand, TallyDraft>;
 
 export const newViolation = (): ViolationDraft => ({
-  key: newId(), type: '', details: {}, tallies: emptyTallies(), perpetrators: [], crossborder: 'unknown', crossfire: false,
+  key: newId(), type: '', details: {}, tallies: emptyTallies(), perpetrators: [], crossborder: 'unknown', crossfire: false, victims: [], sources: [],
 });
 
 export const newDraft = (): IncidentDraft => ({
@@ -98,6 +111,11 @@ export function toRequestBody(d: IncidentDraft, confidential: string): IncidentC
       tallies: AGE_BANDS.map((band) => ({ age_band: band, boys: count(v.tallies[band].boys), girls: count(v.tallies[band].girls), sex_unknown: count(v.tallies[band].sex_unknown) }))
         .filter((t) => t.boys + t.girls + t.sex_unknown !== 0 || Number.isNaN(t.boys + t.girls + t.sex_unknown)),
       perpetrators: v.perpetrators.filter((p) => p.party_id),
+      victims: (v.victims ?? []).map((x) => ({ ref: x.ref.trim(), sex: x.sex, age: x.age.trim() === '' ? null : Number(x.age), age_estimated: x.ageEstimated })),
+      sources: (v.sources ?? []).map((x) => ({
+        ref: x.ref.trim(), category: x.category, type: x.type, un_trained_monitor: x.unTrainedMonitor,
+        reliability: x.reliability || null, credibility: x.credibility || null,
+      })),
     })) as IncidentCreate['violations'],
   };
 }

@@ -5,6 +5,7 @@ import { Field } from '../../components/field.tsx';
 import { formatNumber } from '../../i18n/index.ts';
 import type { Reference } from '../../reference.ts';
 import { DetailsFields } from './details-fields.tsx';
+import { SourcesFields, VictimsFields } from './people-fields.tsx';
 import type { TallyDraft, ViolationDraft } from './draft.ts';
 
 const SEXES = ['boys', 'girls', 'sex_unknown'] as const;
@@ -104,6 +105,9 @@ export function ViolationEditor({ index, value, onChange, onRemove, reference, e
               {t('form.addPerpetrator')}
             </button>
           </fieldset>
+
+          <VictimsFields index={index} value={value.victims ?? []} onChange={(victims) => onChange({ ...value, victims })} errorFor={errorFor} />
+          <SourcesFields index={index} value={value.sources ?? []} onChange={(sources) => onChange({ ...value, sources })} errorFor={errorFor} />
 
           <details className="more-details">
             <summary>{t('form.details')}</summary>
