@@ -4,10 +4,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { openStore, type Store } from '../src/platform/db/store.ts';
-import { incidentBody, loginOverHttp, newMission, PASSWORD, testServer, type Mission } from './support/fixtures.ts';
+import { incidentBody, loginOverHttp, PASSWORD, type Mission } from './support/fixtures.ts';
+import { prepareMissionStore } from './support/mission-store.ts';
 import { startServer, stopServer, type ServerProcess } from './support/server-process.ts';
-import { openTestStore, pgliteTemplate, postgresUrl, STORE_KINDS, testKeyProvider, type StoreKind } from './support/stores.ts';
+import { postgresUrl, STORE_KINDS } from './support/stores.ts';
 
 /**
  * Crash safety: incidents are written through the real server process, the process is killed with
@@ -18,30 +18,6 @@ import { openTestStore, pgliteTemplate, postgresUrl, STORE_KINDS, testKeyProvide
 /** Kill after this many 201s; by then the other loops each have a request in flight. */
 const KILL_AFTER_ACKS = 60;
 const LOOPS = 12;
-
-/** A store with one mission and its users, closed again so the server process can own it. */
-async function prepareStore(kind: StoreKind, tmpDir: string): Promise<{ mission: Mission; storeEnv: Record<string, string> }> {
-  let store: Store;
-  let storeEnv: Record<string, string>;
-  if (kind === 'pglite') {
-    const dataDir = path.join(tmpDir, 'data');
-    store = await openStore({ kind: 'pglite', dataDir }, { loadDataDir: await pgliteTemplate(), keyProvider: testKeyProvider });
-    storeEnv = { TUTELA_DATA_DIR: dataDir };
-  } else {
-    store = await openTestStore('postgres');
-    storeEnv = { DATABASE_URL: postgresUrl! };
-  }
-  try {
-    const app = await testServer(store);
-    try {
-      return { mission: await newMission(store, app), storeEnv };
-    } finally {
-      await app.close();
-    }
-  } finally {
-    await store.close();
-  }
-}
 
 const loginOver = (url: string, username: string) => loginOverHttp(url, username, PASSWORD);
 
@@ -121,7 +97,7 @@ for (const kind of STORE_KINDS) {
       const t0 = Date.now();
       const phases: string[] = [];
       const phase = (name: string) => phases.push(`${name} ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-      const { mission, storeEnv } = await prepareStore(kind, tmpDir!);
+      const { mission, storeEnv } = await prepareMissionStore(kind, tmpDir!);
       phase('prepared');
 
       const first = await startServer(storeEnv);

@@ -7,11 +7,12 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { canonicalJson } from '../src/platform/audit.ts';
-import { openStore, type Store } from '../src/platform/db/store.ts';
-import { incidentBody, loginOverHttp, newMission, PASSWORD, testServer, type Mission } from './support/fixtures.ts';
+import { openStore } from '../src/platform/db/store.ts';
+import { incidentBody, loginOverHttp, PASSWORD } from './support/fixtures.ts';
 import { prng } from './support/prng.ts';
+import { prepareMissionStore } from './support/mission-store.ts';
 import { startServer, stopServer, type ServerProcess } from './support/server-process.ts';
-import { openTestStore, pgliteTemplate, postgresUrl, STORE_KINDS, testKeyProvider, type StoreKind } from './support/stores.ts';
+import { openTestStore, postgresUrl, STORE_KINDS, testKeyProvider } from './support/stores.ts';
 
 /**
  * The intake's promise under faults (issue 7): 50 devices push 2,000 reports to the real server
@@ -49,29 +50,6 @@ function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     }).on('error', reject);
   });
-}
-
-async function prepareStore(kind: StoreKind, tmpDir: string): Promise<{ mission: Mission; storeEnv: Record<string, string> }> {
-  let store: Store;
-  let storeEnv: Record<string, string>;
-  if (kind === 'pglite') {
-    const dataDir = path.join(tmpDir, 'data');
-    store = await openStore({ kind: 'pglite', dataDir }, { loadDataDir: await pgliteTemplate(), keyProvider: testKeyProvider });
-    storeEnv = { TUTELA_DATA_DIR: dataDir };
-  } else {
-    store = await openTestStore('postgres');
-    storeEnv = { DATABASE_URL: postgresUrl! };
-  }
-  try {
-    const app = await testServer(store);
-    try {
-      return { mission: await newMission(store, app), storeEnv };
-    } finally {
-      await app.close();
-    }
-  } finally {
-    await store.close();
-  }
 }
 
 /** One device's outbox drained as the web app does: oldest first, retry with capped exponential backoff and full jitter. */
@@ -124,7 +102,7 @@ for (const kind of STORE_KINDS) {
       const note = (s: string) => { log.push(`${((Date.now() - t0) / 1000).toFixed(1)}s ${s}`); if (process.env.TUTELA_FAULT_VERBOSE) console.error(log.at(-1)); };
       t.diagnostic(`seed ${SEED} (TUTELA_FAULT_SEED=${SEED} replays the kill points)`);
       const rng = prng(SEED);
-      const { mission, storeEnv } = await prepareStore(kind, tmpDir!);
+      const { mission, storeEnv } = await prepareMissionStore(kind, tmpDir!);
       const port = await freePort();
       const env = { ...storeEnv, PORT: String(port) };
       const base = `http://127.0.0.1:${port}`;
