@@ -71,6 +71,10 @@ export async function openStore(config: StoreConfig, options: OpenStoreOptions =
     }
     const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize });
     pool.on('connect', preparePerConnection);
+    // An idle connection that PostgreSQL ends (a restart, an administrator, a dropped database) is an
+    // 'error' event on the pool; unheard, it would crash the whole server. The pool discards that
+    // client and the next query connects again; a query in flight still gets its own error.
+    pool.on('error', (err) => process.emitWarning(`PostgreSQL closed an idle connection: ${err.message}`, { code: 'TUTELA_PG_IDLE' }));
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     store = { kind: 'postgres', db, close: () => db.destroy() };
   } else {
