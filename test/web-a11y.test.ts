@@ -60,8 +60,10 @@ describe('web app accessibility', () => {
     { user: () => auditor, screens: [{ path: '/audit', name: 'audit-log', ready: 'table' }] },
   ];
 
+  // Both sizes in English, and Arabic (right-to-left) at the laptop size: axe's rules (names, contrast, structure)
+  // do not change with the direction, and a fourth walk would add ~40 s to every CI run.
   for (const lang of ['en', 'ar'] as const) {
-    for (const viewport of [{ width: 360, height: 640 }, { width: 1366, height: 768 }]) {
+    for (const viewport of lang === 'en' ? [{ width: 360, height: 640 }, { width: 1366, height: 768 }] : [{ width: 1366, height: 768 }]) {
       it(`no serious or critical axe finding on any main screen (${lang}, ${viewport.width}×${viewport.height})`, async () => {
         const found: string[] = [];
         const shoot = lang === 'en' || viewport.width === 1366;
