@@ -14,7 +14,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
-import pg from 'pg';
 import { fieldCrypto } from '../src/platform/crypto/field-crypto.ts';
 import { caseIndicators } from '../src/modules/cases/indicators-service.ts';
 import { ageOn, prepareCaseSealing, sealChildIdentity } from '../src/modules/cases/identities.ts';
@@ -25,6 +24,7 @@ import { systemContext, type RequestContext, type Role } from '../src/platform/c
 import { LocalKeyProvider } from '../src/platform/crypto/key-provider.ts';
 import type { DB } from '../src/platform/db/schema.ts';
 import { openStore, type Store } from '../src/platform/db/store.ts';
+import { recreatePgDatabase, timed } from './bench-support.ts';
 
 const N = Number(process.env.BENCH_CASES ?? 200_000);
 const PG_URL = process.env.TUTELA_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tutela_bench_cases';
@@ -40,25 +40,9 @@ const FIRST = ['Amani', 'Bahati', 'Chance', 'Dieu-Merci', 'Esperance', 'Furaha',
 const LAST = ['Kabila', 'Mukendi', 'Ngoy', 'Ilunga', 'Kasongo', 'Mbuyi', 'Tshibangu', 'Kalala', 'Banza', 'Mulumba', 'Kitenge', 'Lukusa', 'Mwamba', 'Nsimba', 'Kahindo', 'Paluku', 'Sikuli', 'Muhindo', 'Kambale', 'Mumbere'];
 
 const ms = (t: number) => `${t.toFixed(1)} ms`;
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const t = performance.now();
-  const r = await fn();
-  return [r, performance.now() - t];
-}
 /** md5(text)::uuid as PostgreSQL computes it, so JS and SQL name the same rows. */
 const md5uuid = (s: string) => createHash('md5').update(s).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
 const load1 = () => os.loadavg()[0]!.toFixed(2);
-
-async function recreatePgDatabase(url: string): Promise<void> {
-  const u = new URL(url);
-  const name = u.pathname.slice(1);
-  u.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: u.toString() });
-  await client.connect();
-  await client.query(`drop database if exists "${name}"`);
-  await client.query(`create database "${name}"`);
-  await client.end();
-}
 
 async function openBenchStore(kind: string, fresh: boolean): Promise<Store> {
   if (kind === 'postgres') {

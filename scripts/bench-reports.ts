@@ -13,7 +13,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
-import pg from 'pg';
 import { importMrmFile } from '../src/modules/mrm/import/service.ts';
 import { EXPORT_PGLITE_SHARED_BUFFERS, exportViolationsCsv } from '../src/modules/mrm/reports/export.ts';
 import { readReport } from '../src/modules/mrm/reports/service.ts';
@@ -22,6 +21,7 @@ import { systemContext } from '../src/platform/context.ts';
 import { LocalKeyProvider } from '../src/platform/crypto/key-provider.ts';
 import type { DB } from '../src/platform/db/schema.ts';
 import { openStore, type Store } from '../src/platform/db/store.ts';
+import { recreatePgDatabase, timed } from './bench-support.ts';
 
 const N = Number(process.env.BENCH_VIOLATIONS ?? 1_000_000);
 const IMPORT_ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 100_000);
@@ -37,23 +37,6 @@ const TERRITORIES = 6;
 const PARTIES = 20;
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const t = performance.now();
-  const r = await fn();
-  return [r, performance.now() - t];
-}
-
-/** A fresh bench database each run (history tables are append-only, so leftovers cannot be deleted). */
-async function recreatePgDatabase(url: string): Promise<void> {
-  const u = new URL(url);
-  const name = u.pathname.slice(1);
-  u.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: u.toString() });
-  await client.connect();
-  await client.query(`drop database if exists "${name}"`);
-  await client.query(`create database "${name}"`);
-  await client.end();
-}
 
 async function openBenchStore(kind: string, fresh = false, pgliteSharedBuffers?: string): Promise<Store> {
   if (kind === 'postgres') {

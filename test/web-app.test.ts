@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { newMission, PASSWORD, totpCodeFor, type Mission } from './support/fixtures.ts';
-import { launchBrowser, screenshot, startWebServer, watchConsole, type WebServer } from './support/web.ts';
+import { launchBrowser, logInThroughUi, screenshot, startWebServer, watchConsole, type WebServer } from './support/web.ts';
 
 /**
  * Issue 6 in a real browser (Debian's Chromium through playwright-core) against a real server:
@@ -37,17 +37,7 @@ describe('web app in the browser', () => {
   }
 
   /** Password, then the authenticator's code when the account has one. */
-  async function logIn(page: Page, username: string) {
-    await page.fill('input[name=username]', username);
-    await page.fill('input[name=password]', PASSWORD);
-    await page.click('form button[type=submit]');
-    await page.waitForSelector('input[name=totp_code], nav.main-nav');
-    if (await page.locator('input[name=totp_code]').count()) {
-      await page.fill('input[name=totp_code]', totpCodeFor(username));
-      await page.click('form button[type=submit]');
-      await page.waitForSelector('nav.main-nav');
-    }
-  }
+  const logIn = (page: Page, username: string) => logInThroughUi(page, username, PASSWORD, () => totpCodeFor(username));
 
   it('a monitor logs in with the second factor, records an incident in French with two violations, and finds it in the list', async () => {
     const { context, page, problems } = await openPage();

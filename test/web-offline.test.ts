@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import type { Browser, Page } from 'playwright-core';
 import { newMission, PASSWORD, totpCodeFor, type Mission } from './support/fixtures.ts';
-import { launchBrowser, startWebServer, watchConsole, type WebServer } from './support/web.ts';
+import { launchBrowser, logInThroughUi, startWebServer, watchConsole, type WebServer } from './support/web.ts';
 
 /**
  * Issue 7 in a real browser: a monitor records three reports with the network cut, reloads (the service
@@ -26,17 +26,8 @@ describe('offline reporting in the browser', () => {
     await server?.close();
   });
 
-  async function logIn(page: Page, username: string) {
-    await page.fill('input[name=username]', username);
-    await page.fill('input[name=password]', PASSWORD);
-    await page.click('form button[type=submit]');
-    await page.waitForSelector('input[name=totp_code], nav.main-nav');
-    if (await page.locator('input[name=totp_code]').count()) {
-      await page.fill('input[name=totp_code]', totpCodeFor(username));
-      await page.click('form button[type=submit]');
-      await page.waitForSelector('nav.main-nav');
-    }
-  }
+  /** Password, then the authenticator's code when the account has one. */
+  const logIn = (page: Page, username: string) => logInThroughUi(page, username, PASSWORD, () => totpCodeFor(username));
 
   /** Every value in the device database, with binary fields read as Latin-1 text: what a seized phone shows. */
   // Passed as source text: tsx would otherwise wrap the named inner function in a helper the page lacks.
