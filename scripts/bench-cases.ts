@@ -24,7 +24,7 @@ import { systemContext, type RequestContext, type Role } from '../src/platform/c
 import { LocalKeyProvider } from '../src/platform/crypto/key-provider.ts';
 import type { DB } from '../src/platform/db/schema.ts';
 import { openStore, type Store } from '../src/platform/db/store.ts';
-import { recreatePgDatabase, timed } from './bench-support.ts';
+import { cpuSince, recreatePgDatabase, serverCpu, timed } from './bench-support.ts';
 
 const N = Number(process.env.BENCH_CASES ?? 200_000);
 const PG_URL = process.env.TUTELA_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tutela_bench_cases';
@@ -209,21 +209,6 @@ async function rerecruit(db: Kysely<DB>, missionId: string, now: Date): Promise<
   });
 }
 
-/** CPU time (ms) of this database's PostgreSQL backends, by pid (null when the server is not on this machine). */
-async function serverCpu(store: Store): Promise<Map<number, number> | null> {
-  if (store.kind !== 'postgres') return null;
-  const { rows } = await sql<{ pid: number }>`select pid from pg_stat_activity where datname = current_database()`.execute(store.db);
-  const byPid = new Map<number, number>();
-  for (const { pid } of rows) {
-    try {
-      const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      byPid.set(pid, ((Number(f[11]) + Number(f[12])) * 1000) / 100);
-    } catch {
-      return null;
-    }
-  }
-  return byPid;
-}
 
 /** Wall time, and the CPU this process and the PostgreSQL backends spent: on a shared machine the wall time measures the other tenants too. */
 async function measured<T>(store: Store, fn: () => Promise<T>): Promise<[T, number, string]> {
@@ -232,7 +217,7 @@ async function measured<T>(store: Store, fn: () => Promise<T>): Promise<[T, numb
   const [r, t] = await timed(fn);
   const cpu = process.cpuUsage(cpu0);
   const server1 = await serverCpu(store);
-  const serverMs = server0 && server1 ? [...server1].reduce((s, [pid, v]) => s + v - (server0.get(pid) ?? 0), 0) : null;
+  const serverMs = cpuSince(server0, server1);
   return [r, t, `CPU: node ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms${serverMs === null ? '' : `, PostgreSQL ${serverMs.toFixed(0)} ms`}`];
 }
 

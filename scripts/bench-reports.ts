@@ -21,7 +21,7 @@ import { systemContext } from '../src/platform/context.ts';
 import { LocalKeyProvider } from '../src/platform/crypto/key-provider.ts';
 import type { DB } from '../src/platform/db/schema.ts';
 import { openStore, type Store } from '../src/platform/db/store.ts';
-import { recreatePgDatabase, timed } from './bench-support.ts';
+import { cpuSince, recreatePgDatabase, serverCpu, timed } from './bench-support.ts';
 
 const N = Number(process.env.BENCH_VIOLATIONS ?? 1_000_000);
 const IMPORT_ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 100_000);
@@ -133,23 +133,6 @@ function fixIncidentRows(file: string): string {
   return file;
 }
 
-/** CPU time (ms) of each PostgreSQL backend of this database, by pid: the server on this machine (null for PGlite, which runs in this process, or a remote server). */
-async function serverCpu(store: Store): Promise<Map<number, number> | null> {
-  if (store.kind !== 'postgres') return null;
-  const { rows } = await sql<{ pid: number }>`select pid from pg_stat_activity where datname = current_database()`.execute(store.db);
-  const byPid = new Map<number, number>();
-  for (const { pid } of rows) {
-    try {
-      const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      byPid.set(pid, ((Number(f[11]) + Number(f[12])) * 1000) / 100); // utime + stime, in clock ticks of 1/100 s
-    } catch {
-      return null;
-    }
-  }
-  return byPid;
-}
-const cpuSince = (before: Map<number, number> | null, after: Map<number, number> | null) =>
-  (before && after ? [...after].reduce((ms, [pid, t]) => ms + t - (before.get(pid) ?? 0), 0) : null);
 
 async function exportChild(kind: string, missionId: string): Promise<void> {
   // As `tutela export mrm` opens it (src/cli/report-command.ts).
