@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
+import { sweepAbandonedUploads } from '../src/modules/attachments/cleanup.ts';
 import { auth, incidentBody, newMission } from './support/fixtures.ts';
 import { describeStores } from './support/matrix.ts';
 
@@ -111,5 +112,33 @@ describeStores('incident attachments (tus)', ({ it, h }) => {
 
     const audit = await store.db.selectFrom('audit_events').select('action').where('mission_id', '=', m.id).where('target_id', '=', incidentId).execute();
     for (const a of ['attachment.upload_start', 'attachment.upload_complete', 'attachment.read']) assert.ok(audit.some((x) => x.action === a), a);
+
+    // The incident's list names the stored file for whoever may see the incident, and no one else.
+    const listed = await app.inject({ method: 'GET', url: `/api/v1/incidents/${incidentId}/attachments`, headers: auth(m.tokens.verifier) });
+    assert.equal(listed.statusCode, 200, listed.body);
+    assert.deepEqual(listed.json().items.map((i: { id: string; filename: string; media_type: string; size_bytes: number }) => [i.id, i.filename, i.media_type, i.size_bytes]),
+      [[attachmentId, 'IMG_0042.jpg', 'image/jpeg', file.length]]);
+    assert.equal((await app.inject({ method: 'GET', url: `/api/v1/incidents/${incidentId}/attachments`, headers: auth(m.tokens.monitorBeni) })).statusCode, 404);
+    assert.equal((await app.inject({ method: 'GET', url: `/api/v1/incidents/${incidentId}/attachments`, headers: auth(m.tokens.analyst) })).statusCode, 403);
+
+    // An upload begun and abandoned: the sweep deletes it (and its sealed pieces) once old enough, never a finished one.
+    const abandoned = await create(m.tokens.monitor, 'image/jpeg', file.length);
+    assert.equal(abandoned.status, 201);
+    const abandonedId = abandoned.headers.get('location')!.split('/').at(-1)!;
+    const part = await fetch(new URL(abandoned.headers.get('location')!, `${base}/api/v1/attachments/uploads/`).href, {
+      method: 'PATCH', body: new Uint8Array(file.subarray(0, 300 * 1024)),
+      headers: { ...tusHeaders(m.tokens.monitor), 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' },
+    });
+    assert.equal(part.status, 204, await part.text());
+    assert.equal(await sweepAbandonedUploads(store.db, 7), 0, 'a fresh upload is left to resume');
+    await sql`update attachments set created_at = now() - interval '8 days' where mission_id = ${m.id}`.execute(store.db);
+    assert.equal(await sweepAbandonedUploads(store.db, 7), 1);
+    const left = await sql<{ id: string; pieces: number }>`select a.attachment_id as id, (select count(*)::int from attachment_chunks c where c.mission_id = a.mission_id and c.attachment_id = a.attachment_id) as pieces
+      from attachments a where a.mission_id = ${m.id}`.execute(store.db);
+    assert.deepEqual(left.rows.map((r) => r.id), [attachmentId], 'the finished upload stays');
+    const orphanPieces = await sql<{ n: number }>`select count(*)::int as n from attachment_chunks where mission_id = ${m.id} and attachment_id = ${abandonedId}`.execute(store.db);
+    assert.equal(orphanPieces.rows[0]!.n, 0);
+    const swept = await sql<{ details: { uploads: { attachment_id: string }[] } }>`select details from audit_events where mission_id = ${m.id} and action = 'attachment.sweep_abandoned'`.execute(store.db);
+    assert.deepEqual(swept.rows.map((r) => r.details.uploads.map((u) => u.attachment_id)), [[abandonedId]]);
   });
 });

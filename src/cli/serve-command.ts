@@ -5,6 +5,7 @@ import { openStore } from '../platform/db/store.ts';
 import { startAuditSealer } from '../platform/audit.ts';
 import { loadMasterKey } from '../platform/crypto/key-provider.ts';
 import { startHotspotSchedule } from '../modules/analytics/schedule.ts';
+import { startUploadSweep } from '../modules/attachments/cleanup.ts';
 import { sealLegacyPlaintext } from '../modules/mrm/sealed-fields.ts';
 import { createServer } from '../server.ts';
 import { ensureDemo } from './demo-command.ts';
@@ -24,6 +25,9 @@ export function registerServeCommands(program: Command): void {
       // Links new audit rows into each mission's hash chain every few seconds (platform/audit.ts).
       const sealer = startAuditSealer(store.db, { onError: (m) => app.log.error(m) });
       app.addHook('onClose', () => sealer.stop());
+      // Deletes uploads begun and never finished for a week (modules/attachments/cleanup.ts).
+      const sweep = startUploadSweep(store.db, (m) => app.log.error(m));
+      app.addHook('onClose', () => sweep.stop());
       if (config.hotspotScanHour !== null) {
         const scans = startHotspotSchedule(store.db, config.hotspotScanHour, (m) => app.log.error(m));
         app.addHook('onClose', () => scans.stop());

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import type { RequestContext } from '../../platform/context.ts';
 import { fieldCrypto } from '../../platform/crypto/field-crypto.ts';
 import { runUnitOfWork } from '../../platform/db/unit-of-work.ts';
-import { requestContext, type Deps } from '../../platform/http/app.ts';
+import { requestContext, typed, type Deps } from '../../platform/http/app.ts';
+import { errors } from '../../platform/http/responses.ts';
 import { AppError, ensure } from '../../platform/errors.ts';
 import { canEdit, canSee, mayHandleRecords } from '../mrm/policy.ts';
 import { incidentFacts } from '../mrm/presenter.ts';
@@ -21,6 +22,10 @@ import { filenameContext, pieceContext, SealedDbStore, uploadOwner, withAttachme
 export const MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024;
 export const ATTACHMENT_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/heic', 'application/pdf'] as const;
 const UPLOADS = '/api/v1/attachments/uploads';
+
+export const attachmentList = z.object({ items: z.array(z.object({
+  id: z.uuid(), filename: z.string(), media_type: z.string(), size_bytes: z.number().int(), uploaded_by: z.string(), completed_at: z.string(),
+})) });
 
 function parseMetadata(header: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -102,6 +107,30 @@ export function registerAttachmentRoutes(app: FastifyInstance, { db }: Deps): vo
         },
       });
     }
+  });
+
+  /** The incident's stored files (completed uploads), for a caller who may see it; names are sealed, so reading them is on record. */
+  typed(app).get('/api/v1/incidents/:incident_id/attachments', {
+    config: { access: { roles: ['monitor', 'verifier'], record: 'incident' } },
+    schema: { tags: ['sync'], summary: 'Photos and documents stored for an incident', params: z.object({ incident_id: z.uuid() }), response: { 200: attachmentList, ...errors(403, 404) } },
+  }, async (req) => {
+    const ctx = requestContext(req);
+    ensure(mayHandleRecords(ctx.actor), 'permission.denied', { rule: `your role (${ctx.actor.role}) does not hold incident records` });
+    const facts = await incidentFor(db, ctx, req.params.incident_id);
+    ensure(facts && canSee(ctx.actor, facts), 'record.not_found', { field: 'incident_id' });
+    await prepareSealing(db, ctx.actor.missionId);
+    return runUnitOfWork(db, ctx, 'write', async (uow) => {
+      const rows = await withAttachments(uow.trx).selectFrom('attachments').selectAll().where('mission_id', '=', ctx.actor.missionId)
+        .where('incident_id', '=', req.params.incident_id).where('completed_at', 'is not', null).orderBy('completed_at').orderBy('attachment_id').execute();
+      const fc = fieldCrypto(db);
+      const items = [];
+      for (const r of rows) {
+        items.push({ id: r.attachment_id, filename: await fc.open(ctx.actor.missionId, r.filename_sealed, filenameContext(r.attachment_id), uow.trx),
+          media_type: r.media_type, size_bytes: Number(r.size_bytes), uploaded_by: r.uploaded_by, completed_at: new Date(r.completed_at!).toISOString() });
+      }
+      uow.audit({ action: 'attachment.list', targetType: 'incident', targetId: req.params.incident_id, details: { attachments: items.length } });
+      return { items };
+    });
   });
 
   /** The file, opened for a caller who may see the incident; each download is on record. */

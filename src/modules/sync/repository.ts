@@ -97,3 +97,69 @@ export function incidentFactsOf(db: Q, missionId: string, incidentId: string) {
   return db.selectFrom('incidents').select(['created_by', 'country_iso3', 'admin_pcode', 'version'])
     .where('mission_id', '=', missionId).where('incident_id', '=', incidentId).executeTakeFirst();
 }
+
+/** Row types of the offline edit tables (migration 20261125131000_sync_edits.sql). */
+export interface SyncEditsTable {
+  mission_id: string;
+  edit_id: string;
+  incident_id: string;
+  base_version: number;
+  sha256: string;
+  content_sealed: Buffer;
+  outcome: unknown;
+  device_edited_at: Date | string | null;
+  received_at: Generated<Date | string>;
+  received_by: string;
+}
+export interface SyncEditConflictsTable {
+  mission_id: string;
+  conflict_id: string;
+  incident_id: string;
+  edit_id: string;
+  field: string;
+  values_sealed: Buffer;
+  detected_version: number;
+  detected_at: Generated<Date | string>;
+  resolved_at: Date | string | null;
+  resolved_by: string | null;
+  resolution: 'device' | 'stored' | null;
+  resolved_version: number | null;
+}
+export type SyncEditRow = Selectable<SyncEditsTable>;
+export type EditConflictRow = Selectable<SyncEditConflictsTable>;
+const withEdits = (db: Q) => db.$extendTables<{ sync_edits: SyncEditsTable; sync_edit_conflicts: SyncEditConflictsTable }>() as unknown as
+  Kysely<DB & { sync_edits: SyncEditsTable; sync_edit_conflicts: SyncEditConflictsTable }>;
+
+export function findEdit(db: Q, missionId: string, editId: string): Promise<SyncEditRow | undefined> {
+  return withEdits(db).selectFrom('sync_edits').selectAll().where('mission_id', '=', missionId).where('edit_id', '=', editId).executeTakeFirst();
+}
+
+export async function insertEdit(trx: Q, row: Omit<SyncEditRow, 'received_at' | 'outcome'> & { outcome: object }, conflicts: Omit<EditConflictRow, 'detected_at' | 'resolved_at' | 'resolved_by' | 'resolution' | 'resolved_version'>[]): Promise<void> {
+  await withEdits(trx).insertInto('sync_edits').values({ ...row, outcome: sql`cast(${JSON.stringify(row.outcome)} as jsonb)` }).execute();
+  if (conflicts.length > 0) await withEdits(trx).insertInto('sync_edit_conflicts').values(conflicts).execute();
+}
+
+/** Open conflicts, oldest first; or every conflict of one incident (its history), resolved or not. */
+export function editConflicts(db: Q, missionId: string, filter: { open: true; limit: number } | { incidentId: string }): Promise<EditConflictRow[]> {
+  let q = withEdits(db).selectFrom('sync_edit_conflicts').selectAll().where('mission_id', '=', missionId);
+  q = 'incidentId' in filter ? q.where('incident_id', '=', filter.incidentId) : q.where('resolved_at', 'is', null).limit(filter.limit);
+  return q.orderBy('detected_at').orderBy('conflict_id').execute();
+}
+
+export function editsOf(db: Q, missionId: string, incidentId: string): Promise<SyncEditRow[]> {
+  return withEdits(db).selectFrom('sync_edits').selectAll().where('mission_id', '=', missionId).where('incident_id', '=', incidentId)
+    .orderBy('received_at').orderBy('edit_id').execute();
+}
+
+export function lockEditConflict(trx: Q, missionId: string, conflictId: string): Promise<EditConflictRow | undefined> {
+  return withEdits(trx).selectFrom('sync_edit_conflicts').selectAll().where('mission_id', '=', missionId).where('conflict_id', '=', conflictId)
+    .forUpdate().executeTakeFirst();
+}
+
+export async function markEditConflictResolved(trx: Q, missionId: string, conflictId: string, by: string, resolution: 'device' | 'stored', version: number): Promise<boolean> {
+  const r = await withEdits(trx).updateTable('sync_edit_conflicts')
+    .set({ resolved_at: sql`now()`, resolved_by: by, resolution, resolved_version: version })
+    .where('mission_id', '=', missionId).where('conflict_id', '=', conflictId).where('resolved_at', 'is', null)
+    .returning('conflict_id').executeTakeFirst();
+  return r !== undefined;
+}

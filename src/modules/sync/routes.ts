@@ -7,6 +7,10 @@ import * as service from './service.ts';
 import { registerAttachmentRoutes } from '../attachments/routes.ts';
 import { outboxStatusBody, reportOutboxStatus, waitingOnDevices, waitingView } from './devices.ts';
 import { conflictList, listConflicts, resolveBody, resolveConflict, resolveParams, resolveResult } from './conflicts.ts';
+import {
+  editConflictList, editHistory, editHistoryOf, editsBody, editsResult, historyParams, listEditConflicts, pushEdits,
+  resolveEditBody, resolveEditConflict, resolveEditParams, resolveEditResult,
+} from './edits.ts';
 
 export function registerSyncRoutes(app: FastifyInstance, deps: Deps): void {
   const { db } = deps;
@@ -49,6 +53,33 @@ export function registerSyncRoutes(app: FastifyInstance, deps: Deps): void {
       params: resolveParams, body: resolveBody, response: { 200: resolveResult, ...errors(400, 403, 404, 409) },
     },
   }, (req) => resolveConflict(db, requestContext(req), req.params, req.body));
+
+  r.post('/api/v1/sync/edits', {
+    config: { access: { roles: ['monitor', 'verifier'] } },
+    schema: {
+      tags, summary: 'Push edits made offline, each with the version and values it started from; merged field by field',
+      description: 'A field changed only on the device is applied; a field also changed on the server since base_version, to another value, is not applied but kept as a conflict for a person (GET /sync/edit-conflicts). One result per edit, in order; a retried edit id answers its first outcome.',
+      body: editsBody, response: { 200: editsResult, ...errors(400, 403) },
+    },
+  }, (req) => pushEdits(db, requestContext(req), req.body));
+
+  r.get('/api/v1/sync/edit-conflicts', {
+    config: { access: { roles: ['monitor', 'verifier'] } },
+    schema: { tags, summary: 'Fields edited on two devices since their common version, with both values, waiting for a person', response: { 200: editConflictList, ...errors(403) } },
+  }, (req) => listEditConflicts(db, requestContext(req)));
+
+  r.post('/api/v1/sync/edit-conflicts/:conflict_id/resolve', {
+    config: { access: { roles: ['monitor', 'verifier'], record: 'incident' } },
+    schema: {
+      tags, summary: 'Resolve an edit conflict: take the device\'s value or keep the stored one (both stay in the history)',
+      params: resolveEditParams, body: resolveEditBody, response: { 200: resolveEditResult, ...errors(400, 403, 404, 409) },
+    },
+  }, (req) => resolveEditConflict(db, requestContext(req), req.params, req.body));
+
+  r.get('/api/v1/sync/edit-history/:incident_id', {
+    config: { access: { roles: ['monitor', 'verifier'], record: 'incident' } },
+    schema: { tags, summary: 'Every offline edit of a record and every conflict it raised, with both values', params: historyParams, response: { 200: editHistory, ...errors(403, 404) } },
+  }, (req) => editHistoryOf(db, requestContext(req), req.params));
 
   r.post('/api/v1/sync/outbox-status', {
     config: { access: { roles: ['monitor', 'verifier'] } },

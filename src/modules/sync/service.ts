@@ -9,9 +9,10 @@ import { AppError, ensure } from '../../platform/errors.ts';
 import { visibleIncidents } from '../mrm/policy.ts';
 import { presentIncident } from '../mrm/presenter.ts';
 import * as mrmRepo from '../mrm/repository.ts';
-import { incidentCreateBody } from '../mrm/schema.ts';
+import { incidentCreateBody, type IncidentCreateInput } from '../mrm/schema.ts';
 import { openIncidentFields, prepareSealing } from '../mrm/sealed-fields.ts';
-import { createIncident } from '../mrm/service.ts';
+import { buildIncidentGraph, createIncident } from '../mrm/service.ts';
+import { groupCommit, TakeSlowPath, type PreparedReport } from './group-commit.ts';
 import { mayPull, mayPushReports, scopeFingerprint } from './policy.ts';
 import { presentReceipt } from './presenter.ts';
 import * as repo from './repository.ts';
@@ -26,9 +27,64 @@ class AlreadyClaimed extends Error {}
 
 export interface Outcome { status: 200 | 201; receipt: Receipt }
 
-/** One report: stored (201), already stored with this content (200, same receipt), or an AppError. */
-export async function receiveReport(db: Kysely<DB>, ctx: RequestContext, item: ReportItem): Promise<Outcome> {
+/**
+ * One report: stored (201), already stored with this content (200, same receipt), or an AppError.
+ * A new report goes through the group commit (group-commit.ts), in one statement with the reports
+ * that arrive beside it; anything the batch cannot take (a repeat, a refusal, a failed statement)
+ * is answered by `receiveAlone`, one transaction for this report.
+ */
+export async function receiveReport(db: Kysely<DB>, ctx: RequestContext, item: ReportItem, together?: Barrier): Promise<Outcome> {
+  let step: Awaited<ReturnType<typeof prepareReport>>;
+  try {
+    step = await prepareReport(db, ctx, item);
+  } finally {
+    // A batch's reports enter the group commit side by side, once all are prepared: then its request
+    // is answered after one or two statements, not after every report that arrived in the meantime.
+    await together?.arrive();
+  }
+  const { parsed, sha256, prepared } = step;
+  if (!prepared) return receiveAlone(db, ctx, item, parsed, sha256);
+  try {
+    return { status: 201, receipt: presentReceipt(await groupCommit(db).submit(prepared)) };
+  } catch (err) {
+    if (!(err instanceof TakeSlowPath)) throw err;
+    return receiveAlone(db, ctx, item, parsed, sha256);
+  }
+}
+
+/** Resolves for everyone once `n` have arrived. */
+interface Barrier { arrive(): Promise<void> }
+function barrier(n: number): Barrier {
+  let left = n;
+  let open!: () => void;
+  const all = new Promise<void>((resolve) => (open = resolve));
+  return { arrive: () => { if (--left === 0) open(); return all; } };
+}
+
+/** Checked, digested and built into rows; `prepared` is absent when only the slow path can answer. */
+async function prepareReport(db: Kysely<DB>, ctx: RequestContext, item: ReportItem) {
   const { missionId, userId } = ctx.actor;
+  const parsed = checkReport(ctx, item);
+  const sha256 = reportDigest(item);
+  // Keys load before any transaction opens (on PGlite a second query from inside would wait forever).
+  await prepareSealing(db, missionId);
+  try {
+    // A repeat is answered from its receipt even if its content would no longer pass (scope changed,
+    // dates now checked against a later day): the slow path looks for the receipt first.
+    const graph = await buildIncidentGraph(db, { trx: db, ctx }, parsed);
+    const prepared: PreparedReport = {
+      ctx, graph, details: parsed.violations.map((v) => v.details),
+      receipt: { mission_id: missionId, report_id: item.id, report_type: item.type, sha256, device_created_at: item.created_at, received_by: userId },
+      audit: [{ action: 'report.receive', targetType: 'incident', targetId: item.id, details: { type: item.type, sha256, device_created_at: item.created_at } }],
+    };
+    return { parsed, sha256, prepared };
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    return { parsed, sha256, prepared: undefined };
+  }
+}
+
+function checkReport(ctx: RequestContext, item: ReportItem): IncidentCreateInput {
   ensure(mayPushReports(ctx.actor), 'permission.denied', { rule: `your role (${ctx.actor.role}) does not record incidents` });
   if (item.payload.id !== undefined && item.payload.id !== item.id) throw new AppError('request.invalid', { field: 'payload.id', rule: 'must be absent or equal to id' });
   const parsed = incidentCreateBody.safeParse({ ...item.payload, id: item.id });
@@ -36,11 +92,14 @@ export async function receiveReport(db: Kysely<DB>, ctx: RequestContext, item: R
     const issue = parsed.error.issues[0]!;
     throw new AppError('request.invalid', { field: ['payload', ...issue.path.map(String)].join('.'), rule: issue.message });
   }
-  const sha256 = reportDigest(item);
+  return parsed.data;
+}
+
+/** One report in a transaction of its own: the receipt is claimed, then the record written beside it. */
+async function receiveAlone(db: Kysely<DB>, ctx: RequestContext, item: ReportItem, input: IncidentCreateInput, sha256: string): Promise<Outcome> {
+  const { missionId, userId } = ctx.actor;
   const existing = await repo.findReceipt(db, missionId, item.id);
   if (existing) return answerRepeat(db, ctx, item, sha256, existing);
-  // Keys load before the transaction opens (on PGlite a second query from inside would wait forever).
-  await prepareSealing(db, missionId);
   try {
     const row = await runUnitOfWork(db, ctx, 'write', async (uow) => {
       const claimed = await repo.claimReceipt(uow.trx, {
@@ -49,7 +108,7 @@ export async function receiveReport(db: Kysely<DB>, ctx: RequestContext, item: R
       if (!claimed) throw new AlreadyClaimed();
       // The record goes through every MRM rule and permission check, in this transaction: the receipt
       // and the record commit together or not at all.
-      await createIncident(db, ctx, parsed.data, uow.trx);
+      await createIncident(db, ctx, input, uow.trx);
       uow.audit({ action: 'report.receive', targetType: 'incident', targetId: item.id, details: { type: item.type, sha256, device_created_at: item.created_at } });
       return claimed;
     });
@@ -86,16 +145,17 @@ export async function receiveReports(db: Kysely<DB>, ctx: RequestContext, body: 
     const one = await receiveReport(db, ctx, body);
     return { status: one.status, body: one.receipt };
   }
-  const results: BatchResult['results'] = [];
-  for (const item of body.reports) {
+  // All at once: the batch's new reports share one group commit.
+  const together = barrier(body.reports.length);
+  const results: BatchResult['results'] = await Promise.all(body.reports.map(async (item) => {
     try {
-      const one = await receiveReport(db, ctx, item);
-      results.push({ id: item.id, status: one.status, receipt: one.receipt });
+      const one = await receiveReport(db, ctx, item, together);
+      return { id: item.id, status: one.status, receipt: one.receipt };
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
-      results.push({ id: item.id, status: err.status, error: { code: err.code, message: err.message, details: err.details } });
+      return { id: item.id, status: err.status, error: { code: err.code, message: err.message, details: err.details } };
     }
-  }
+  }));
   return { status: 200, body: { results } };
 }
 

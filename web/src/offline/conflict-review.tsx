@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, type Api } from '../api/client.ts';
+import type { EditConflict } from './merge.ts';
 
 type Conflict = Awaited<ReturnType<Api['syncConflicts']>>['items'][number];
 
@@ -32,7 +33,69 @@ export function ConflictReview() {
     <section className="conflicts" aria-labelledby="conflicts-heading">
       <h2 id="conflicts-heading">{t('offline.conflictsTitle')}</h2>
       {items.length === 0 ? <p>{t('offline.noConflicts')}</p> : items.map((c) => <ConflictCard key={`${c.report_id}/${c.sha256}`} c={c} onDone={load} />)}
+      <EditConflictReview />
     </section>
+  );
+}
+
+/**
+ * Fields of one record edited on two devices since their common version (POST /sync/edits found them).
+ * The person sees the value stored on the server and the device's, with the one both started from, and
+ * keeps one; nothing is chosen by default. The server keeps both values in the record's history.
+ */
+function EditConflictReview() {
+  const { t } = useTranslation();
+  const [items, setItems] = useState<EditConflict[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = useCallback(() => {
+    api.editConflicts().then((r) => { setItems(r.items); setError(null); })
+      .catch((err: unknown) => setError(err instanceof ApiError && err.status === 0 ? t('offline.conflictsOffline') : err instanceof Error ? err.message : String(err)));
+  }, [t]);
+  useEffect(load, [load]);
+  if (error) return <p className="conflicts-note">{error}</p>;
+  if (items === null) return null;
+  return (
+    <>
+      <h2 id="edit-conflicts-heading">{t('offline.editConflictsTitle')}</h2>
+      {items.length === 0 ? <p>{t('offline.noEditConflicts')}</p> : items.map((c) => <EditConflictCard key={c.conflict_id} c={c} onDone={load} />)}
+    </>
+  );
+}
+
+function EditConflictCard({ c, onDone }: { c: EditConflict; onDone: () => void }) {
+  const { t } = useTranslation();
+  const [take, setTake] = useState<'device' | 'stored' | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async () => {
+    if (!take) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api.resolveEditConflict(c.conflict_id, { version: c.version, take });
+      onDone();
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'record.conflict') onDone();
+      setError(err instanceof ApiError && err.code === 'record.conflict' ? t('offline.conflictStale') : err instanceof Error ? err.message : String(err));
+      setBusy(false);
+    }
+  };
+  return (
+    <form className="conflict-card" data-testid="edit-conflict" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+      <fieldset className="conflict-field">
+        <legend><a href={`/incidents/${c.incident_id}`}><code>{c.incident_id.slice(0, 8)}</code></a> — {t(`offline.field_${c.field}`)}</legend>
+        <p className="conflicts-note">{t('offline.conflictCommon', { value: show(c.base) })}</p>
+        {(['stored', 'device'] as const).map((side) => (
+          <label key={side} className="conflict-choice">
+            <input type="radio" name={`edit-${c.conflict_id}`} value={side} checked={take === side} onChange={() => setTake(side)} />
+            <span className="conflict-side">{t(side === 'stored' ? 'offline.conflictStored' : 'offline.conflictDevice')}</span>
+            <span className="conflict-value" dir="auto">{show(c[side])}</span>
+          </label>
+        ))}
+      </fieldset>
+      {error && <p role="alert" className="error">{error}</p>}
+      <button type="submit" disabled={busy || take === null}>{take === null ? t('offline.conflictChooseAll', { n: 1 }) : t('offline.conflictKeepChoice')}</button>
+    </form>
   );
 }
 

@@ -9,7 +9,15 @@
 export interface FieldConflict { field: string; base: unknown; mine: unknown; theirs: unknown }
 export interface MergeResult { patch: Record<string, unknown>; conflicts: FieldConflict[] }
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/** JSON with keys sorted at every depth: a value pulled and the same value edited compare equal whatever their key order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+const same = (a: unknown, b: unknown) => canonical(a) === canonical(b);
 
 export function mergeEdit(base: Record<string, unknown>, mine: Record<string, unknown>, theirs: Record<string, unknown>): MergeResult {
   const patch: Record<string, unknown> = {};
@@ -30,4 +38,52 @@ export function resolve(result: MergeResult, choices: Record<string, 'mine' | 't
   const patch = { ...result.patch };
   for (const c of result.conflicts) if (choices[c.field] === 'mine') patch[c.field] = c.mine;
   return patch;
+}
+
+/* ---------- offline edits pushed through sync (POST /api/v1/sync/edits): the server merges ---------- */
+
+/** The fields an offline edit may change, as the server merges them (src/modules/sync/edit-merge.ts). */
+export const EDIT_FIELDS = ['title', 'status', 'date', 'first_reported_on', 'location', 'narrative_public', 'narrative_confidential'] as const;
+export type EditField = (typeof EDIT_FIELDS)[number];
+
+export interface EditPush {
+  id: string; incident_id: string; base_version: number; edited_at: string;
+  base: Partial<Record<EditField, unknown>>; changes: Partial<Record<EditField, unknown>>;
+}
+export interface EditOutcome {
+  id: string; incident_id: string; status: 'applied' | 'merged' | 'conflict'; version: number;
+  applied: EditField[]; unchanged: EditField[]; conflicts: { conflict_id: string; field: EditField }[];
+}
+export interface EditConflict {
+  conflict_id: string; incident_id: string; edit_id: string; field: EditField; base: unknown; device: unknown; stored: unknown;
+  detected_version: number; detected_at: string; version: number;
+  resolution: 'device' | 'stored' | null; resolved_by: string | null; resolved_at: string | null; resolved_version: number | null;
+}
+
+/** A pulled record's editable values, in the shape the server compares. */
+export function editValues(record: { title: string; status: string; date: unknown; first_reported_on: string | null;
+  location: { admin_pcode: string; location_type: string | null; coordinates: unknown }; narrative: { public: string; confidential?: string } }): Partial<Record<EditField, unknown>> {
+  return {
+    title: record.title, status: record.status, date: record.date, first_reported_on: record.first_reported_on,
+    location: { admin_pcode: record.location.admin_pcode, location_type: record.location.location_type, coordinates: record.location.coordinates },
+    narrative_public: record.narrative.public,
+    ...(record.narrative.confidential !== undefined && { narrative_confidential: record.narrative.confidential }),
+  };
+}
+
+/**
+ * The edit to push: only the fields changed on this device, each with the value it had in the pulled
+ * version (the common version the server merges against). Null when nothing changed.
+ */
+export function editToPush(id: string, pulled: { id: string; version: number; values: Partial<Record<EditField, unknown>> },
+  edited: Partial<Record<EditField, unknown>>, editedAt = new Date()): EditPush | null {
+  const changes: EditPush['changes'] = {};
+  const base: EditPush['base'] = {};
+  for (const field of EDIT_FIELDS) {
+    if (!(field in edited) || same(edited[field], pulled.values[field])) continue;
+    changes[field] = edited[field];
+    if (field in pulled.values) base[field] = pulled.values[field];
+  }
+  if (Object.keys(changes).length === 0) return null;
+  return { id, incident_id: pulled.id, base_version: pulled.version, edited_at: editedAt.toISOString(), base, changes };
 }
