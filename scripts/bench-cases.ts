@@ -181,7 +181,7 @@ async function load(db: Kysely<DB>, missionId: string, now: Date): Promise<void>
   await sql`vacuum analyze`.execute(db);
 }
 
-/** One released child in 70 re-recruited: a verified recruitment violation after the release naming the child by blind index. */
+/** One released child in 70 re-recruited: a verified recruitment violation after the release naming the child by blind index; one in 70 more flagged on the case. */
 async function rerecruit(db: Kysely<DB>, missionId: string, now: Date): Promise<void> {
   const gs: number[] = [];
   const idx: string[] = [];
@@ -206,6 +206,10 @@ async function rerecruit(db: Kysely<DB>, missionId: string, now: Date): Promise<
       from unnest(${gs}::int[], ${idx}::text[]) u(g, idx) join violations v on v.mission_id = ${missionId} and v.violation_id = md5('rv' || u.g)::uuid`.execute(trx);
     await sql`select set_config('tutela.report_refresh', '', true)`.execute(trx);
     await sql`select report_refresh(${missionId}, array(select md5('rv' || g)::uuid from unnest(${gs}::int[]) g), true)`.execute(trx);
+    // And one in 70 others flagged on the case by their case worker (re-recruitment.ts), some 200 days after release.
+    await sql`insert into case_rerecruitment_flags (mission_id, flag_id, case_id, recruited_on, source, note, recorded_by)
+      select r.mission_id, md5('rf' || g)::uuid, r.case_id, least(current_date, r.encountered_at::date + 200), 'flag', '', r.recorded_by
+      from generate_series(35, ${N}, 70) g join case_releases r on r.mission_id = ${missionId} and r.case_id = md5('c' || g)::uuid`.execute(trx);
   });
 }
 
@@ -225,7 +229,7 @@ const actorCtx = (missionId: string, userId: string, role: Role, agency: string 
   ({ actor: { userId, missionId, username: role, role, scope: { country: null, areas: [], agency } }, clientAddress: null, requestId: null });
 
 async function dataSize(store: Store): Promise<string> {
-  const tables = ['cases', 'case_events', 'case_releases', 'case_interim_care', 'case_reintegration_components', 'case_followups', 'case_reunifications', 'tracing_requests', 'tracing_matches', 'record_keys'];
+  const tables = ['cases', 'case_events', 'case_releases', 'case_interim_care', 'case_reintegration_components', 'case_followups', 'case_reunifications', 'tracing_requests', 'tracing_matches', 'case_rerecruitment_flags', 'record_keys'];
   const { rows } = await sql<{ t: string; n: string; b: string }>`select c.relname as t, c.reltuples::bigint::text as n, pg_total_relation_size(c.oid)::text as b
     from pg_class c where c.relname = any(${tables}::text[]) and c.relkind = 'r'`.execute(store.db);
   const total = rows.reduce((s, r) => s + Number(r.b), 0);

@@ -107,14 +107,16 @@ export const bestInterestsView = z.object({
   caregiver_views: z.string(), bid_required: z.boolean(), panel_members: z.array(z.string()), decision: z.string(), reasoning: z.string(),
   review_on: z.string().nullable(), appeal_status: z.string(),
 });
-export const careView = z.object({
-  case_id: z.string(), placements: z.array(placementView), components: z.array(componentView), followups: z.array(visitView),
-  reunification: reunificationView.nullable(), best_interests: z.array(bestInterestsView),
-});
 const soughtView = tracingIdentity.partial();
 export const matchView = z.object({
   id: z.string(), request_id: z.string(), case_id: z.string(), probability: z.number(), explanation: z.record(z.string(), z.unknown()),
   status: z.string(), decided_at: z.string().nullable(), decision_note: z.string(),
+});
+export const careView = z.object({
+  case_id: z.string(), placements: z.array(placementView), components: z.array(componentView), followups: z.array(visitView),
+  reunification: reunificationView.nullable(), best_interests: z.array(bestInterestsView),
+  /** Tracing matches naming this child (candidates, confirmed or rejected), with the engine's explanation. */
+  tracing_matches: z.array(matchView),
 });
 export const tracingRequestView = z.object({
   id: z.string(), agency: z.string(), sex: z.string(), separated_on: z.string().nullable(), status: z.enum(TRACING_STATUSES), closed_reason: z.string(),

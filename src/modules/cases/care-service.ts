@@ -13,6 +13,7 @@ import { mayHandleCases, visibleCases } from './policy.ts';
 import { presentComponent, presentVisit } from './reintegration.ts';
 import * as repo from './repository.ts';
 import { visibleCase } from './service.ts';
+import { presentMatch } from './tracing.ts';
 import { ageNow } from './consent.ts';
 
 /** The care record of one case (placements, plan, visits, reunification, BIA/BID), and exports under consent. */
@@ -22,12 +23,13 @@ export function getCare(db: Kysely<DB>, ctx: RequestContext, caseId: string, now
     const row = await visibleCase(uow, caseId, false);
     const q = careDb(uow.trx);
     const m = row.mission_id;
-    const [placements, components, followups, reunion, bi] = await Promise.all([
+    const [placements, components, followups, reunion, bi, matches] = await Promise.all([
       q.selectFrom('case_interim_care').selectAll().where('mission_id', '=', m).where('case_id', '=', caseId).orderBy('admitted_on').execute(),
       q.selectFrom('case_reintegration_components').selectAll().where('mission_id', '=', m).where('case_id', '=', caseId).orderBy('start_on').orderBy('component_id').execute(),
       q.selectFrom('case_followups').selectAll().where('mission_id', '=', m).where('case_id', '=', caseId).orderBy('due_on').orderBy('sequence').execute(),
       q.selectFrom('case_reunifications').selectAll().where('mission_id', '=', m).where('case_id', '=', caseId).executeTakeFirst(),
       q.selectFrom('case_best_interests').selectAll().where('mission_id', '=', m).where('case_id', '=', caseId).orderBy('done_on').orderBy('record_id').execute(),
+      q.selectFrom('tracing_matches').selectAll().where('mission_id', '=', m).where('case_id', '=', caseId).orderBy('proposed_at').orderBy('match_id').execute(),
     ]);
     return {
       case_id: caseId,
@@ -36,6 +38,7 @@ export function getCare(db: Kysely<DB>, ctx: RequestContext, caseId: string, now
       followups: followups.map((v) => presentVisit(v, now)),
       reunification: reunion ? { outcome: reunion.outcome, match_id: reunion.match_id, care_type: reunion.care_type, verification: reunion.verification, verification_note: reunion.verification_note, on_date: dateOf(reunion.on_date)! } : null,
       best_interests: bi.map(presentBestInterests),
+      tracing_matches: matches.map(presentMatch),
     };
   });
 }

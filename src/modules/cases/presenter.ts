@@ -1,6 +1,6 @@
 import type { Actor } from '../../platform/context.ts';
 import { permittedCaseActions, type CaseFacts } from './policy.ts';
-import type { CaseRow, ConsentRow, ReleaseRow } from './repository.ts';
+import type { CaseRow, ConsentRow, ReleaseRow, ReRecruitmentFlagRow } from './repository.ts';
 import type { CaseView } from './schema.ts';
 import { ageNow } from './consent.ts';
 import type { ChildIdentity } from './identities.ts';
@@ -24,7 +24,13 @@ export function presentRelease(r: ReleaseRow) {
   };
 }
 
+export function presentFlag(f: ReRecruitmentFlagRow) {
+  const day = typeof f.recruited_on === 'string' ? f.recruited_on.slice(0, 10) : new Date(f.recruited_on).toISOString().slice(0, 10);
+  return { id: f.flag_id, recruited_on: day, party_id: f.party_id, source: f.source as 'flag' | 'case_update', note: f.note, recorded_by: f.recorded_by, recorded_at: iso(f.recorded_at)! };
+}
+
 export interface CaseExtras {
+  reRecruitment?: ReRecruitmentFlagRow[];
   identity?: ChildIdentity | null; consent?: ConsentRow | null; release?: ReleaseRow | null;
   mrm?: { type: string; status_final: string; date_start: string }[];
   history?: { action: string; from_step: string; to_step: string; note: string; actor_id: string; recorded_at: Date }[];
@@ -44,6 +50,7 @@ export function presentCase(row: CaseRow, actor: Actor, now: Date, extras: CaseE
     ...(extras.release !== undefined && { release: extras.release && presentRelease(extras.release) }),
     ...(extras.mrm && { mrm_appearances: extras.mrm.map((m) => ({ violation_type: m.type, incident_date: m.date_start, final_status: m.status_final })) }),
     ...(extras.history && { history: extras.history.map((e) => ({ action: e.action, from_step: e.from_step, to_step: e.to_step, note: e.note, actor_id: e.actor_id, at: iso(e.recorded_at)! })) }),
+    ...(extras.reRecruitment && { re_recruitment: extras.reRecruitment.map(presentFlag) }),
     permitted_actions: permittedCaseActions(actor, caseFacts(row), { status: row.status, approvalPending: row.approval_pending }),
   };
 }

@@ -89,7 +89,7 @@ export function getReferral(db: Kysely<DB>, ctx: RequestContext, referralId: str
 }
 
 /** Referrals the caller sent (cases they may see) or receives. */
-export function listReferrals(db: Kysely<DB>, ctx: RequestContext) {
+export function listReferrals(db: Kysely<DB>, ctx: RequestContext, q: { case_id?: string | undefined } = {}) {
   return runUnitOfWork(db, ctx, 'read', async (uow) => {
     if (!mayHandleCases(ctx.actor)) return { items: [] };
     const a = ctx.actor;
@@ -97,6 +97,7 @@ export function listReferrals(db: Kysely<DB>, ctx: RequestContext) {
       .innerJoin('cases as c', (j) => j.onRef('c.mission_id', '=', 'r.mission_id').onRef('c.case_id', '=', 'r.case_id'))
       .selectAll('r').select(['c.assigned_to as case_assigned_to', 'c.agency as case_agency'])
       .where('r.mission_id', '=', a.missionId)
+      .$if(q.case_id !== undefined, (s) => s.where('r.case_id', '=', q.case_id!))
       .where((eb) => eb.or([
         visibleCases(a)(eb as never),
         a.role === 'supervisor' && a.scope.agency ? eb('r.to_agency', '=', a.scope.agency) : sql<SqlBool>`false`,

@@ -7,6 +7,7 @@ import { interimCareAlerts } from './interim-care.ts';
 import { mayHandleCases, visibleCases } from './policy.ts';
 import { followupAlerts } from './reintegration.ts';
 import { presentCase } from './presenter.ts';
+import { flagAlerts } from './re-recruitment.ts';
 import * as repo from './repository.ts';
 import type { ReleaseInput } from './schema.ts';
 import { visibleCase } from './service.ts';
@@ -16,7 +17,8 @@ import { addHours, caseSettings } from './settings.ts';
  * Release and reintegration of children associated with armed forces or groups (domain.md §2.3, §3):
  * the encounter, the handover timer of the protocol in force, and the alerts computed from the store on
  * every read (so an alert is never missed by a scheduler that did not run): response overdue, handover
- * due soon or lapsed, and re-recruitment, a released child's blind index in a later MRM recruitment.
+ * due soon or lapsed, and re-recruitment: a released child's blind index in a later MRM recruitment, or a
+ * flag recorded on the case (re-recruitment.ts).
  */
 
 export function recordRelease(db: Kysely<DB>, ctx: RequestContext, caseId: string, input: ReleaseInput, now = new Date()) {
@@ -89,8 +91,8 @@ export function caseAlerts(db: Kysely<DB>, ctx: RequestContext, now = new Date()
       .where('v.type', '=', 'recruitment_use').where('v.status_final', 'not in', ['not_mrm', 'did_not_occur'])
       .whereRef('i.date_start', '>=', (eb) => eb.cast('r.encountered_at', 'date') as never)
       .orderBy('v.created_at', 'desc').limit(500).execute();
-    for (const x of recruited) items.push({ kind: 're_recruitment', case_id: x.case_id, due_at: null, details: { incident_date: x.date_start, final_status: x.status_final, recorded_at: new Date(x.created_at).toISOString() } });
-    items.push(...await interimCareAlerts(uow.trx, ctx.actor, now), ...await followupAlerts(uow.trx, ctx.actor, now));
+    for (const x of recruited) items.push({ kind: 're_recruitment', case_id: x.case_id, due_at: null, details: { source: 'mrm', incident_date: x.date_start, final_status: x.status_final, recorded_at: new Date(x.created_at).toISOString() } });
+    items.push(...await flagAlerts(uow.trx, ctx.actor), ...await interimCareAlerts(uow.trx, ctx.actor, now), ...await followupAlerts(uow.trx, ctx.actor, now));
     uow.audit({ action: 'case.alerts', details: { count: items.length } });
     return { items };
   });

@@ -36,14 +36,21 @@ export interface CaseReleasesTable {
   encountered_by: string; party_id: string | null; protocol: string; handover_due_at: Timestamp;
   handed_over_at: TimestampOrNull; handed_over_to: string | null; recorded_by: string; recorded_at: Generated<Date>;
 }
-export type CasesDB = DB & { cases: CasesTable; case_events: CaseEventsTable; case_consents: CaseConsentsTable; case_referrals: CaseReferralsTable; case_releases: CaseReleasesTable };
+/** Migration 20261125132000_case_rerecruitment: re-recruitment recorded on the case. */
+export interface ReRecruitmentFlagsTable {
+  mission_id: string; flag_id: string; case_id: string; recruited_on: string; party_id: string | null; source: string; note: string;
+  recorded_by: string; recorded_at: Timestamp;
+}
+type CaseTables = { cases: CasesTable; case_events: CaseEventsTable; case_consents: CaseConsentsTable; case_referrals: CaseReferralsTable; case_releases: CaseReleasesTable; case_rerecruitment_flags: ReRecruitmentFlagsTable }
+export type CasesDB = DB & CaseTables;
 export type CaseRow = Selectable<CasesTable>;
 export type ConsentRow = Selectable<CaseConsentsTable>;
 export type ReferralRow = Selectable<CaseReferralsTable>;
 export type ReleaseRow = Selectable<CaseReleasesTable>;
+export type ReRecruitmentFlagRow = Selectable<ReRecruitmentFlagsTable>;
 
 type Q = Kysely<DB> | Transaction<DB>;
-export const casesDb = (db: Q) => db.$extendTables<{ cases: CasesTable; case_events: CaseEventsTable; case_consents: CaseConsentsTable; case_referrals: CaseReferralsTable; case_releases: CaseReleasesTable }>() as unknown as Kysely<CasesDB>;
+export const casesDb = (db: Q) => db.$extendTables<CaseTables>() as unknown as Kysely<CasesDB>;
 
 export async function insertCase(q: Q, row: Omit<CaseRow, 'step' | 'status' | 'created_at' | 'updated_at' | 'version' | 'approval_pending' | 'approval_requested_by' | 'closure_reason' | 'closed_at' | 'first_action_at'>, keyRow: RecordKeyRow | null): Promise<CaseRow> {
   if (keyRow) await q.insertInto('record_keys').values(keyRow).execute();
@@ -72,6 +79,15 @@ export function caseHistory(q: Q, missionId: string, caseId: string) {
 export function currentConsent(q: Q, missionId: string, caseId: string): Promise<ConsentRow | undefined> {
   return casesDb(q).selectFrom('case_consents').selectAll().where('mission_id', '=', missionId).where('case_id', '=', caseId)
     .orderBy('version', 'desc').limit(1).executeTakeFirst();
+}
+
+export function consentHistory(q: Q, missionId: string, caseId: string): Promise<ConsentRow[]> {
+  return casesDb(q).selectFrom('case_consents').selectAll().where('mission_id', '=', missionId).where('case_id', '=', caseId).orderBy('version', 'desc').execute();
+}
+
+export function reRecruitmentFlags(q: Q, missionId: string, caseId: string): Promise<ReRecruitmentFlagRow[]> {
+  return casesDb(q).selectFrom('case_rerecruitment_flags').selectAll().where('mission_id', '=', missionId).where('case_id', '=', caseId)
+    .orderBy('recruited_on').orderBy('flag_id').execute();
 }
 
 export async function insertConsent(q: Q, row: Omit<ConsentRow, 'recorded_at'>): Promise<ConsentRow> {

@@ -5,10 +5,11 @@ import { requestContext, typed, type Deps } from '../../platform/http/app.ts';
 import { errors } from '../../platform/http/responses.ts';
 import { registerCareRoutes } from './care-routes.ts';
 import * as referrals from './referrals.ts';
+import { flagReRecruitment } from './re-recruitment.ts';
 import * as release from './release.ts';
 import {
-  alertsView, caseCreateBody, caseListQuery, caseloadView, casePage, caseQuery, caseUpdateBody, caseView, consentBody, handoverBody,
-  referralCreateBody, referralPage, referralStatusBody, referralView, releaseBody, transitionBody } from './schema.ts';
+  alertsView, caseCreateBody, caseListQuery, caseloadView, casePage, caseQuery, caseUpdateBody, caseView, consentBody, consentHistoryView, handoverBody,
+  reRecruitmentBody, referralCreateBody, referralListQuery, referralPage, referralStatusBody, referralView, releaseBody, transitionBody } from './schema.ts';
 import * as service from './service.ts';
 
 const caseParams = z.object({ case_id: z.string().uuid() });
@@ -57,7 +58,7 @@ export function registerCaseRoutes(app: FastifyInstance, deps: Deps): void {
 
   r.patch('/api/v1/cases/:case_id', {
     config: { access: access(STAFF, 'case') },
-    schema: { tags, summary: 'Change risk, urgency, concerns or (supervisor) the case worker', params: caseParams, body: caseUpdateBody, response: { 200: caseView, ...errors(400, 403, 404, 409) } },
+    schema: { tags, summary: 'Change risk, urgency, concerns or (supervisor) the case worker; re_recruitment flags a released child as re-recruited', params: caseParams, body: caseUpdateBody, response: { 200: caseView, ...errors(400, 403, 404, 409) } },
   }, (req) => service.updateCase(db, requestContext(req), req.params.case_id, req.body));
 
   r.post('/api/v1/cases/:case_id/transitions', {
@@ -69,6 +70,16 @@ export function registerCaseRoutes(app: FastifyInstance, deps: Deps): void {
     config: { access: access(STAFF, 'case') },
     schema: { tags, summary: 'Record a new consent version (checked against the child\'s age)', params: caseParams, body: consentBody, response: { 201: caseView, ...errors(400, 403, 404) } },
   }, async (req, reply) => reply.status(201).send(await service.recordConsent(db, requestContext(req), req.params.case_id, req.body)));
+
+  r.get('/api/v1/cases/:case_id/consents', {
+    config: { access: access(STAFF, 'case') },
+    schema: { tags, summary: 'Every consent version of the case, newest (in force) first', params: caseParams, response: { 200: consentHistoryView, ...errors(400, 403, 404) } },
+  }, (req) => service.consentHistory(db, requestContext(req), req.params.case_id));
+
+  r.post('/api/v1/cases/:case_id/re-recruitment', {
+    config: { access: access(STAFF, 'case') },
+    schema: { tags, summary: 'Flag a released child as re-recruited: alert, audit, high risk, counted by the re-recruitment indicators (open case with a release only)', params: caseParams, body: reRecruitmentBody, response: { 201: caseView, ...errors(400, 403, 404, 409) } },
+  }, async (req, reply) => reply.status(201).send(await flagReRecruitment(db, requestContext(req), req.params.case_id, req.body)));
 
   r.post('/api/v1/cases/:case_id/referrals', {
     config: { access: access(STAFF, 'case') },
@@ -87,8 +98,8 @@ export function registerCaseRoutes(app: FastifyInstance, deps: Deps): void {
 
   r.get('/api/v1/referrals', {
     config: { access: access('any') },
-    schema: { tags, summary: 'Referrals you sent or receive', response: { 200: referralPage } },
-  }, (req) => referrals.listReferrals(db, requestContext(req)));
+    schema: { tags, summary: 'Referrals you sent or receive (case_id: of one case)', querystring: referralListQuery, response: { 200: referralPage, ...errors(400) } },
+  }, (req) => referrals.listReferrals(db, requestContext(req), req.query));
 
   r.get('/api/v1/referrals/:referral_id', {
     config: { access: access(STAFF, 'referral') },

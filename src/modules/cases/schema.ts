@@ -37,12 +37,22 @@ export const caseCreateBody = z.strictObject({
 });
 export type CaseCreateInput = z.infer<typeof caseCreateBody>;
 
+/** A released child known to be back with an armed force or group (re-recruitment.ts). */
+export const reRecruitmentBody = z.strictObject({
+  recruited_on: z.iso.date().describe('The day the child was re-recruited, or last known to be with the force or group'),
+  party_id: z.string().uuid().optional(),
+  note: z.string().trim().max(2000).default(''),
+});
+export type ReRecruitmentInput = z.infer<typeof reRecruitmentBody>;
+
 export const caseUpdateBody = z.strictObject({
   version: z.number().int().min(1),
   concerns: z.array(z.enum(PROTECTION_CONCERNS)).optional(),
   risk_level: z.enum(RISK_LEVELS).optional(),
   urgent: z.boolean().optional(),
   assigned_to: z.string().uuid().optional(),
+  /** The child was re-recruited: recorded as a flag with the change (alert, audit, indicators). */
+  re_recruitment: reRecruitmentBody.optional(),
 });
 export type CaseUpdateInput = z.infer<typeof caseUpdateBody>;
 
@@ -57,6 +67,8 @@ export type TransitionInput = z.infer<typeof transitionBody>;
 export const caseQuery = z.strictObject({ include: z.enum(['identity']).optional() });
 export const caseListQuery = z.strictObject({
   status: z.enum(['open', 'closed']).optional(),
+  /** One case worker's cases (a supervisor looking at a caseload). */
+  assigned_to: z.string().uuid().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
@@ -121,6 +133,7 @@ const releaseView = z.object({
   encountered_at: z.string(), exit_mode: z.string(), place_pcode: z.string().nullable(), place: z.string(), encountered_by: z.string(),
   party_id: z.string().nullable(), protocol: z.string(), handover_due_at: z.string(), handed_over_at: z.string().nullable(), handed_over_to: z.string().nullable(),
 });
+const reRecruitmentView = z.object({ id: z.string(), recruited_on: z.string(), party_id: z.string().nullable(), source: z.enum(['flag', 'case_update']), note: z.string(), recorded_by: z.string(), recorded_at: z.string() });
 export const caseView = z.object({
   id: z.string(), agency: z.string(), assigned_to: z.string(), sex: z.string(), age: z.number().nullable(), age_estimated: z.boolean(),
   concerns: z.array(z.string()), risk_level: z.enum(RISK_LEVELS), urgent: z.boolean(),
@@ -132,13 +145,14 @@ export const caseView = z.object({
   release: releaseView.nullable().optional(),
   mrm_appearances: z.array(z.object({ violation_type: z.string(), incident_date: z.string(), final_status: z.string() })).optional(),
   history: z.array(z.object({ action: z.string(), from_step: z.string(), to_step: z.string(), note: z.string(), actor_id: z.string(), at: z.string() })).optional(),
+  re_recruitment: z.array(reRecruitmentView).optional(),
   permitted_actions: z.array(z.string()),
 });
 export type CaseView = z.infer<typeof caseView>;
 export const casePage = z.object({ items: z.array(caseView) });
 export const caseloadView = z.object({
   guidance: z.number(),
-  workers: z.array(z.object({ case_worker: z.string(), open_cases: z.number(), over_guidance: z.boolean() })),
+  workers: z.array(z.object({ case_worker: z.string(), name: z.string().nullable(), open_cases: z.number(), over_guidance: z.boolean() })),
 });
 export const alertsView = z.object({ items: z.array(z.object({ kind: z.string(), case_id: z.string(), due_at: z.string().nullable(), details: z.record(z.string(), z.unknown()) })) });
 export const referralView = z.object({
@@ -154,3 +168,5 @@ export const referralView = z.object({
   permitted_actions: z.array(z.string()),
 });
 export const referralPage = z.object({ items: z.array(referralView) });
+export const referralListQuery = z.strictObject({ case_id: z.string().uuid().optional() });
+export const consentHistoryView = z.object({ case_id: z.string(), items: z.array(consentView) });

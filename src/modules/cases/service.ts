@@ -7,7 +7,8 @@ import { AppError, ensure } from '../../platform/errors.ts';
 import { ageNow, consentRuleBroken } from './consent.ts';
 import { ageOn, openChildIdentity, prepareCaseSealing, sealChildIdentity } from './identities.ts';
 import { canSeeCase, mayHandleCases, supervises, visibleCases } from './policy.ts';
-import { caseFacts, presentCase } from './presenter.ts';
+import { caseFacts, presentCase, presentConsent } from './presenter.ts';
+import { recordFlagIn } from './re-recruitment.ts';
 import * as repo from './repository.ts';
 import type { CaseCreateInput, CaseUpdateInput, ConsentInput, TransitionInput } from './schema.ts';
 import { caseSettings, responseDueAt } from './settings.ts';
@@ -72,22 +73,24 @@ export async function insertCaseIn(uow: UnitOfWork, db: Kysely<DB>, input: CaseC
 export function getCase(db: Kysely<DB>, ctx: RequestContext, caseId: string, opts: { identity: boolean }, now = new Date()) {
   return runUnitOfWork(db, ctx, 'read', async (uow) => {
     const row = await visibleCase(uow, caseId, false);
-    const [consent, release, history, mrm] = await Promise.all([
+    const [consent, release, history, mrm, reRecruitment] = await Promise.all([
       repo.currentConsent(uow.trx, row.mission_id, caseId),
       repo.casesDb(uow.trx).selectFrom('case_releases').selectAll().where('mission_id', '=', row.mission_id).where('case_id', '=', caseId).executeTakeFirst(),
       repo.caseHistory(uow.trx, row.mission_id, caseId),
       row.identity_index ? repo.mrmAppearances(uow.trx, row.mission_id, row.identity_index) : Promise.resolve([]),
+      repo.reRecruitmentFlags(uow.trx, row.mission_id, caseId),
     ]);
     const identity = opts.identity ? await openChildIdentity(db, row.mission_id, caseId, row.identity_sealed, uow.trx) : undefined;
     if (opts.identity) uow.audit({ action: 'case.read_identity', targetType: 'case', targetId: caseId });
-    return presentCase(row, ctx.actor, now, { consent: consent ?? null, release: release ?? null, history, mrm, ...(identity !== undefined && { identity }) });
+    return presentCase(row, ctx.actor, now, { consent: consent ?? null, release: release ?? null, history, mrm, reRecruitment, ...(identity !== undefined && { identity }) });
   });
 }
 
-export function listCases(db: Kysely<DB>, ctx: RequestContext, q: { status?: 'open' | 'closed' | undefined; limit: number }, now = new Date()) {
+export function listCases(db: Kysely<DB>, ctx: RequestContext, q: { status?: 'open' | 'closed' | undefined; assigned_to?: string | undefined; limit: number }, now = new Date()) {
   return runUnitOfWork(db, ctx, 'read', async (uow) => {
     const rows = await repo.casesDb(uow.trx).selectFrom('cases as c').selectAll().where(visibleCases(ctx.actor))
       .$if(q.status !== undefined, (s) => s.where('c.status', '=', q.status!))
+      .$if(q.assigned_to !== undefined, (s) => s.where('c.assigned_to', '=', q.assigned_to!))
       .orderBy('c.response_due_at').orderBy('c.case_id').limit(q.limit).execute();
     return { items: rows.map((r) => presentCase(r, ctx.actor, now)) };
   });
@@ -109,9 +112,10 @@ export function caseload(db: Kysely<DB>, ctx: RequestContext) {
   refuseRole(ctx);
   return runUnitOfWork(db, ctx, 'read', async (uow) => {
     const rows = await repo.casesDb(uow.trx).selectFrom('cases as c').where(visibleCases(ctx.actor)).where('c.status', '=', 'open')
-      .select((eb) => ['c.assigned_to', eb.fn.countAll<string>().as('n')]).groupBy('c.assigned_to').orderBy('c.assigned_to').execute();
+      .leftJoin('users as u', (j) => j.onRef('u.mission_id', '=', 'c.mission_id').onRef('u.user_id', '=', 'c.assigned_to'))
+      .select((eb) => ['c.assigned_to', 'u.display_name', eb.fn.countAll<string>().as('n')]).groupBy(['c.assigned_to', 'u.display_name']).orderBy('c.assigned_to').execute();
     const guidance = caseSettings().caseloadGuidance;
-    return { guidance, workers: rows.map((r) => ({ case_worker: r.assigned_to, open_cases: Number(r.n), over_guidance: Number(r.n) > guidance })) };
+    return { guidance, workers: rows.map((r) => ({ case_worker: r.assigned_to, name: r.display_name, open_cases: Number(r.n), over_guidance: Number(r.n) > guidance })) };
   });
 }
 
@@ -133,7 +137,9 @@ export async function updateCase(db: Kysely<DB>, ctx: RequestContext, caseId: st
     });
     ensure(updated, 'record.conflict', { field: 'version' });
     uow.audit({ action: 'case.update', targetType: 'case', targetId: caseId, details: { fields: Object.keys(input).filter((k) => k !== 'version') } });
-    return presentCase(updated, ctx.actor, now);
+    if (!input.re_recruitment) return presentCase(updated, ctx.actor, now);
+    const flagged = await recordFlagIn(uow, updated, input.re_recruitment, 'case_update', now);
+    return presentCase(flagged.row, ctx.actor, now, { reRecruitment: await repo.reRecruitmentFlags(uow.trx, row.mission_id, caseId) });
   });
 }
 
@@ -181,5 +187,13 @@ export async function recordConsent(db: Kysely<DB>, ctx: RequestContext, caseId:
     const consent = await repo.insertConsent(uow.trx, { mission_id: row.mission_id, case_id: caseId, version: (previous?.version ?? 0) + 1, ...input, child_age_at_consent: age, recorded_by: ctx.actor.userId });
     uow.audit({ action: 'case.consent', targetType: 'case', targetId: caseId, details: { version: consent.version, given_by: input.given_by, for_services: input.for_services, for_tracing: input.for_tracing, share_with: input.share_with } });
     return presentCase(row, ctx.actor, now, { consent });
+  });
+}
+
+/** Every consent version of the case, newest first (the newest is in force). */
+export function consentHistory(db: Kysely<DB>, ctx: RequestContext, caseId: string) {
+  return runUnitOfWork(db, ctx, 'read', async (uow) => {
+    const row = await visibleCase(uow, caseId, false);
+    return { case_id: caseId, items: (await repo.consentHistory(uow.trx, row.mission_id, caseId)).map(presentConsent) };
   });
 }
