@@ -1,5 +1,5 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
-import type { Actor } from '../../platform/context.ts';
+import type { Actor, Role } from '../../platform/context.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { LEVEL_ROLES } from './verification.ts';
 import type { VerificationLevel } from './vocabulary.ts';
@@ -56,6 +56,27 @@ export function permittedViolationActions(actor: Actor, incident: IncidentFacts)
     if (canVerify(actor, incident, level)) actions.push(`verify_${level}`);
   }
   return actions;
+}
+
+/**
+ * How finely incident points leave the server, per role: the grid (in degrees) each point is snapped to.
+ * A role not named here is sent no point at all (analysts work with areas and aggregates only). The exact
+ * point is confidential content like the narrative and travels with it: only in a response that carries
+ * the confidential narrative (an audited opening of one record, or the echo of the writer's own change).
+ */
+export const POINT_GRID_DEGREES: Partial<Record<Role, number>> = { verifier: 0.01, monitor: 0.05 };
+/** A point recorded as approximate or as an area centroid is never sent finer than this. */
+export const APPROXIMATE_GRID_DEGREES = 0.05;
+
+export type PointAllowance = { exact: true } | { exact: false; gridDegrees: number } | null;
+
+/** What of an incident's point `actor` may be sent: the exact point, a snapped one, or none. */
+export function pointAllowance(actor: Actor, incident: IncidentFacts, withConfidential: boolean, recordedPrecision: string): PointAllowance {
+  if (!canSee(actor, incident)) return null;
+  if (withConfidential) return { exact: true };
+  const grid = POINT_GRID_DEGREES[actor.role];
+  if (grid === undefined) return null;
+  return { exact: false, gridDegrees: recordedPrecision === 'exact' ? grid : Math.max(grid, APPROXIMATE_GRID_DEGREES) };
 }
 
 /** `canSee` as a WHERE clause over `incidents as i`. */

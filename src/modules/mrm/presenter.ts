@@ -1,5 +1,5 @@
 import type { Actor } from '../../platform/context.ts';
-import { permittedIncidentActions, permittedViolationActions, type IncidentFacts } from './policy.ts';
+import { permittedIncidentActions, permittedViolationActions, pointAllowance, type IncidentFacts } from './policy.ts';
 import type { IncidentRow, ViolationChildren, ViolationRow } from './repository.ts';
 import type { IncidentView, ViolationView } from './schema.ts';
 import type { openIdentities } from './sealed-fields.ts';
@@ -53,7 +53,39 @@ export function presentViolation(row: ViolationRow, children: ViolationChildren,
   };
 }
 
-function incidentCore(row: IncidentRow & { shredded_fields?: string[] }, actor: Actor) {
+type Precision = 'exact' | 'approximate' | 'admin_centroid';
+type Point = { latitude: number; longitude: number; precision: Precision };
+
+/**
+ * Snaps a point to the centre-aligned grid of `gridDegrees`: the same point always gives the same answer,
+ * so averaging many responses reveals nothing finer than the grid.
+ */
+export function snapPoint(p: { latitude: number; longitude: number }, gridDegrees: number): { latitude: number; longitude: number } {
+  const snap = (x: number, limit: number) => Math.max(-limit, Math.min(limit, Number((Math.round(x / gridDegrees) * gridDegrees).toFixed(6))));
+  return { latitude: snap(p.latitude, 90), longitude: snap(p.longitude, 180) };
+}
+
+/** The incident's point as `actor` may be sent it (policy.ts `pointAllowance`); null when none. */
+export function presentPoint(row: Pick<IncidentRow, 'latitude' | 'longitude' | 'coordinate_precision' | 'created_by' | 'country_iso3' | 'admin_pcode'>, actor: Actor, withConfidential: boolean): Point | null {
+  if (row.latitude === null || row.longitude === null) return null;
+  const precision = (row.coordinate_precision ?? 'approximate') as Precision;
+  const allowed = pointAllowance(actor, incidentFacts(row), withConfidential, precision);
+  if (allowed === null) return null;
+  if (allowed.exact) return { latitude: row.latitude, longitude: row.longitude, precision };
+  return { ...snapPoint({ latitude: row.latitude, longitude: row.longitude }, allowed.gridDegrees), precision: 'approximate' };
+}
+
+/**
+ * True when `sent` is the point as this actor was shown it (snapped): an edit form sending back what it
+ * read is not moving the point, and the stored exact point must stay.
+ */
+export function echoesShownPoint(row: Parameters<typeof presentPoint>[0], actor: Actor, sent: Point | null | undefined): boolean {
+  if (!sent) return false;
+  const shown = presentPoint(row, actor, false);
+  return shown !== null && shown.latitude === sent.latitude && shown.longitude === sent.longitude && shown.precision === sent.precision;
+}
+
+function incidentCore(row: IncidentRow & { shredded_fields?: string[] }, actor: Actor, withConfidential: boolean) {
   return {
     id: row.incident_id,
     short_id: row.incident_id.slice(0, 8).toUpperCase(),
@@ -66,8 +98,7 @@ function incidentCore(row: IncidentRow & { shredded_fields?: string[] }, actor: 
       admin_pcode: row.admin_pcode,
       country_iso3: row.country_iso3,
       location_type: row.location_type,
-      coordinates: row.latitude === null || row.longitude === null ? null
-        : { latitude: row.latitude, longitude: row.longitude, precision: (row.coordinate_precision ?? 'approximate') as 'exact' | 'approximate' | 'admin_centroid' },
+      coordinates: presentPoint(row, actor, withConfidential),
     },
     unavailable_fields: (row.shredded_fields ?? []) as IncidentView['unavailable_fields'],
     created_by: row.created_by,
@@ -82,14 +113,14 @@ export function presentIncident(row: IncidentRow & { shredded_fields?: string[] 
   identities?: Map<string, OpenedIdentities>): IncidentView {
   const facts = incidentFacts(row);
   return {
-    ...incidentCore(row, actor),
+    ...incidentCore(row, actor, withConfidential),
     narrative: withConfidential ? { public: row.narrative_public, confidential: row.narrative_confidential } : { public: row.narrative_public },
     violations: [...violations].sort(byText((v) => v.violation_id)).map((v) => presentViolation(v, children.get(v.violation_id) ?? { tallies: [], perpetrators: [], victims: [], sources: [] }, actor, facts, identities?.get(v.violation_id))),
   };
 }
 
 export function presentIncidentSummary(row: IncidentRow & { shredded_fields?: string[] }, types: string[], actor: Actor) {
-  return { ...incidentCore(row, actor), violation_types: types as IncidentView['violations'][number]['type'][] };
+  return { ...incidentCore(row, actor, false), violation_types: types as IncidentView['violations'][number]['type'][] };
 }
 
 export function presentVerificationEvent(e: { event_id: string; level: string; from_status: string; to_status: string; status_date: string; note: string; actor_id: string; recorded_at: Date | string }) {

@@ -7,7 +7,7 @@ import { runSingleStatementWrite, runUnitOfWork, type UnitOfWork } from '../../p
 import { AppError, ensure } from '../../platform/errors.ts';
 import { referenceCache } from '../reference/cache.ts';
 import { canEdit, canRecord, canSee, canVerify, mayHandleRecords, visibleIncidents } from './policy.ts';
-import { incidentFacts, presentIncident, presentIncidentSummary, presentVerificationEvent, presentViolation, type OpenedIdentities } from './presenter.ts';
+import { echoesShownPoint, incidentFacts, presentIncident, presentIncidentSummary, presentVerificationEvent, presentViolation, type OpenedIdentities } from './presenter.ts';
 import * as repo from './repository.ts';
 import type { IncidentCreateInput, IncidentUpdateInput, ListQuery, VerificationInput, ViolationInput, ViolationUpdateInput } from './schema.ts';
 import { identitySealer, openIdentities, openIncidentFields, prepareSealing, sealIncidentRecord } from './sealed-fields.ts';
@@ -29,7 +29,7 @@ function checkIncidentDates(d: { start: string; end: string | null }, firstRepor
   }
 }
 
-async function resolveArea(db: Kysely<DB>, uow: UnitOfWork, pcode: string, field: string): Promise<string> {
+async function resolveArea(db: Kysely<DB>, uow: Pick<UnitOfWork, 'trx' | 'ctx'>, pcode: string, field: string): Promise<string> {
   const country = await referenceCache(db).countryOfArea(uow.trx, uow.ctx.actor.missionId, pcode);
   ensure(country, 'reference.unknown_admin_area', { field, rule: `no admin area ${pcode} in mission ${uow.ctx.actor.missionId}` });
   return country;
@@ -40,30 +40,15 @@ async function resolveArea(db: Kysely<DB>, uow: UnitOfWork, pcode: string, field
  * commits its receipt with the record). Keys and reference data still come from `db`, the store.
  */
 export async function createIncident(db: Kysely<DB>, ctx: RequestContext, input: IncidentCreateInput, within?: Kysely<DB>) {
-  checkIncidentDates(input.date, input.first_reported_on);
   await prepareSealing(db, ctx.actor.missionId);
   // Everything written goes in one statement (incident, violations, children, audit), so it needs no
   // explicit transaction; the checks before it read only reference data, which is never deleted.
   return runSingleStatementWrite(within ?? db, ctx, async (uow) => {
-    const { missionId, userId } = ctx.actor;
-    const country = await resolveArea(db, uow, input.location.admin_pcode, 'location.admin_pcode');
-    ensure(canRecord(ctx.actor, country, input.location.admin_pcode), 'permission.denied',
-      { field: 'location.admin_pcode', rule: 'you may record incidents only in your own area of responsibility' });
-    for (const [i, v] of input.violations.entries()) await checkViolationChildren(referenceCache(db), uow.trx, missionId, v.type, v, `violations.${i}.`);
-    const incidentId = input.id ?? randomUUID();
+    const { incident, graphs, keyRows, audit } = await buildIncidentGraph(db, uow, input);
+    const incidentId = incident.incident_id;
     const c = input.location.coordinates;
-    const seal = identitySealer(db, missionId, incidentId);
-    const graphs = input.violations.map((v) => violationGraph(missionId, incidentId, userId, v, seal));
-    const { set: sealed, keyRow } = sealIncidentRecord(db, missionId, incidentId, { confidential: input.narrative.confidential, coordinates: c });
-    uow.audit({ action: 'incident.create', targetType: 'incident', targetId: incidentId,
-      details: { violations: graphs.map((g) => ({ id: g.violation.violation_id, type: g.violation.type })) } });
-    const row = await repo.insertIncidentGraph(uow.trx, {
-      mission_id: missionId, incident_id: incidentId, status: input.status, title: input.title,
-      date_start: input.date.start, date_end: input.date.end, date_precision: input.date.precision, date_estimated: input.date.estimated,
-      first_reported_on: input.first_reported_on, country_iso3: country, admin_pcode: input.location.admin_pcode,
-      location_type: input.location.location_type, narrative_public: input.narrative.public, ...sealed, narrative_confidential: '',
-      created_by: userId, updated_by: userId, version: 1,
-    }, graphs, auditValues(uow.takeAudit()), [...(keyRow ? [keyRow] : []), ...seal.keyRows]).catch((err: { code?: string }) => {
+    uow.audit(audit);
+    const row = await repo.insertIncidentGraph(uow.trx, incident, graphs, auditValues(uow.takeAudit()), keyRows).catch((err: { code?: string }) => {
       // A client-chosen id that exists: the whole statement rolled back, the first record stands.
       throw err.code === '23505' ? new AppError('record.conflict', { field: 'id', rule: `incident ${incidentId} already exists` }) : err;
     });
@@ -76,6 +61,36 @@ export async function createIncident(db: Kysely<DB>, ctx: RequestContext, input:
     const clear = { ...row, narrative_confidential: input.narrative.confidential, latitude: c?.latitude ?? null, longitude: c?.longitude ?? null, coordinate_precision: c?.precision ?? null };
     return presentIncident(clear, violations, children, ctx.actor, true);
   });
+}
+
+/**
+ * A new incident's rows, checked (dates, area, permission, parties) and sealed, not yet written: for
+ * `createIncident`, and for offline intake, which writes many reports' rows in one statement. Call
+ * `prepareSealing` first. `uow.trx` is where unknown reference codes are looked up.
+ */
+export async function buildIncidentGraph(db: Kysely<DB>, uow: Pick<UnitOfWork, 'trx' | 'ctx'>, input: IncidentCreateInput) {
+  const { ctx } = uow;
+  checkIncidentDates(input.date, input.first_reported_on);
+  const { missionId, userId } = ctx.actor;
+  const country = await resolveArea(db, uow, input.location.admin_pcode, 'location.admin_pcode');
+  ensure(canRecord(ctx.actor, country, input.location.admin_pcode), 'permission.denied',
+    { field: 'location.admin_pcode', rule: 'you may record incidents only in your own area of responsibility' });
+  for (const [i, v] of input.violations.entries()) await checkViolationChildren(referenceCache(db), uow.trx, missionId, v.type, v, `violations.${i}.`);
+  const incidentId = input.id ?? randomUUID();
+  const c = input.location.coordinates;
+  const seal = identitySealer(db, missionId, incidentId);
+  const graphs = input.violations.map((v) => violationGraph(missionId, incidentId, userId, v, seal));
+  const { set: sealed, keyRow } = sealIncidentRecord(db, missionId, incidentId, { confidential: input.narrative.confidential, coordinates: c });
+  const incident = {
+    mission_id: missionId, incident_id: incidentId, status: input.status, title: input.title,
+    date_start: input.date.start, date_end: input.date.end, date_precision: input.date.precision, date_estimated: input.date.estimated,
+    first_reported_on: input.first_reported_on, country_iso3: country, admin_pcode: input.location.admin_pcode,
+    location_type: input.location.location_type, narrative_public: input.narrative.public, ...sealed, narrative_confidential: '',
+    created_by: userId, updated_by: userId, version: 1,
+  };
+  const audit = { action: 'incident.create', targetType: 'incident', targetId: incidentId,
+    details: { violations: graphs.map((g) => ({ id: g.violation.violation_id, type: g.violation.type })) } };
+  return { incident, graphs, keyRows: [...(keyRow ? [keyRow] : []), ...seal.keyRows], audit };
 }
 
 /** 404 when the caller may not know the incident exists; the caller then checks the action (403). */
@@ -108,49 +123,58 @@ export function getIncident(db: Kysely<DB>, ctx: RequestContext, incidentId: str
 
 export async function updateIncident(db: Kysely<DB>, ctx: RequestContext, incidentId: string, input: IncidentUpdateInput) {
   await prepareSealing(db, ctx.actor.missionId);
-  return runUnitOfWork(db, ctx, 'write', async (uow) => {
-    const current = await visibleIncident(uow, incidentId, true);
-    ensure(canEdit(ctx.actor, incidentFacts(current)), 'permission.denied', { action: 'update' });
-    ensure(current.version === input.version, 'record.conflict', { field: 'version', rule: `the incident is at version ${current.version}; reload it and apply your change again` });
-    const date = input.date ?? { start: current.date_start, end: current.date_end };
-    checkIncidentDates(date, input.first_reported_on !== undefined ? input.first_reported_on : current.first_reported_on);
-    let country = current.country_iso3;
-    if (input.location) {
-      country = await resolveArea(db, uow, input.location.admin_pcode, 'location.admin_pcode');
-      ensure(canRecord(ctx.actor, country, input.location.admin_pcode), 'permission.denied', { field: 'location.admin_pcode', rule: 'outside your area of responsibility' });
-    }
-    const c = input.location?.coordinates;
-    const { set: sealed, keyRow } = sealIncidentRecord(db, ctx.actor.missionId, incidentId, {
-      ...(input.narrative?.confidential !== undefined && { confidential: input.narrative.confidential }),
-      ...(input.location && { coordinates: c ?? null }),
-    });
-    await repo.insertRecordKeys(uow.trx, keyRow ? [keyRow] : []);
-    const updated = await repo.updateIncident(uow.trx, ctx.actor.missionId, incidentId, current.version, {
-      updated_by: ctx.actor.userId,
-      ...(input.title !== undefined && { title: input.title }),
-      ...(input.status !== undefined && { status: input.status }),
-      ...(input.date && { date_start: input.date.start, date_end: input.date.end, date_precision: input.date.precision, date_estimated: input.date.estimated }),
-      ...(input.first_reported_on !== undefined && { first_reported_on: input.first_reported_on }),
-      ...(input.location && { admin_pcode: input.location.admin_pcode, country_iso3: country, location_type: input.location.location_type }),
-      ...(input.narrative?.public !== undefined && { narrative_public: input.narrative.public }),
-      ...sealed,
-    });
-    ensure(updated, 'record.conflict', { field: 'version' });
-    if (input.date) {
-      // A verification decided before the incident's new start date would be impossible: refuse the edit.
-      const early = await uow.trx.selectFrom('verification_events').select('status_date')
-        .where('mission_id', '=', ctx.actor.missionId).where('status_date', '<', input.date.start)
-        .where('violation_id', 'in', (eb) => eb.selectFrom('violations').select('violation_id').where('mission_id', '=', ctx.actor.missionId).where('incident_id', '=', incidentId))
-        .executeTakeFirst();
-      ensure(!early, 'incident.date_invalid', { field: 'date.start', rule: `a verification was recorded on ${early?.status_date}, before the new start date` });
-    }
-    const changed = Object.keys(input).filter((k) => k !== 'version');
-    uow.audit({ action: 'incident.update', targetType: 'incident', targetId: incidentId, details: { fields: changed, version: updated.version } });
-    const violations = await repo.violationsOf(uow.trx, ctx.actor.missionId, [incidentId]);
-    const children = await repo.childrenOf(uow.trx, ctx.actor.missionId, violations.map((v) => v.violation_id));
-    const withNarrative = input.narrative?.confidential !== undefined;
-    return presentIncident(await openIncidentFields(db, updated, withNarrative, uow.trx), violations, children, ctx.actor, withNarrative);
+  return runUnitOfWork(db, ctx, 'write', (uow) => updateIncidentIn(db, uow, incidentId, input));
+}
+
+/**
+ * The update inside an open unit of work: offline edits (sync) record their merge beside it, in the
+ * same transaction. Call `prepareSealing` first.
+ */
+export async function updateIncidentIn(db: Kysely<DB>, uow: UnitOfWork, incidentId: string, input: IncidentUpdateInput) {
+  const { ctx } = uow;
+  const current = await visibleIncident(uow, incidentId, true);
+  ensure(canEdit(ctx.actor, incidentFacts(current)), 'permission.denied', { action: 'update' });
+  ensure(current.version === input.version, 'record.conflict', { field: 'version', rule: `the incident is at version ${current.version}; reload it and apply your change again` });
+  const date = input.date ?? { start: current.date_start, end: current.date_end };
+  checkIncidentDates(date, input.first_reported_on !== undefined ? input.first_reported_on : current.first_reported_on);
+  let country = current.country_iso3;
+  if (input.location) {
+    country = await resolveArea(db, uow, input.location.admin_pcode, 'location.admin_pcode');
+    ensure(canRecord(ctx.actor, country, input.location.admin_pcode), 'permission.denied', { field: 'location.admin_pcode', rule: 'outside your area of responsibility' });
+  }
+  const c = input.location?.coordinates;
+  // The point sent back as this caller was shown it (snapped to their grid) is no move: the stored point stays.
+  const keepPoint = c != null && echoesShownPoint(await openIncidentFields(db, current, false, uow.trx), ctx.actor, c);
+  const { set: sealed, keyRow } = sealIncidentRecord(db, ctx.actor.missionId, incidentId, {
+    ...(input.narrative?.confidential !== undefined && { confidential: input.narrative.confidential }),
+    ...(input.location && !keepPoint && { coordinates: c ?? null }),
   });
+  await repo.insertRecordKeys(uow.trx, keyRow ? [keyRow] : []);
+  const updated = await repo.updateIncident(uow.trx, ctx.actor.missionId, incidentId, current.version, {
+    updated_by: ctx.actor.userId,
+    ...(input.title !== undefined && { title: input.title }),
+    ...(input.status !== undefined && { status: input.status }),
+    ...(input.date && { date_start: input.date.start, date_end: input.date.end, date_precision: input.date.precision, date_estimated: input.date.estimated }),
+    ...(input.first_reported_on !== undefined && { first_reported_on: input.first_reported_on }),
+    ...(input.location && { admin_pcode: input.location.admin_pcode, country_iso3: country, location_type: input.location.location_type }),
+    ...(input.narrative?.public !== undefined && { narrative_public: input.narrative.public }),
+    ...sealed,
+  });
+  ensure(updated, 'record.conflict', { field: 'version' });
+  if (input.date) {
+    // A verification decided before the incident's new start date would be impossible: refuse the edit.
+    const early = await uow.trx.selectFrom('verification_events').select('status_date')
+      .where('mission_id', '=', ctx.actor.missionId).where('status_date', '<', input.date.start)
+      .where('violation_id', 'in', (eb) => eb.selectFrom('violations').select('violation_id').where('mission_id', '=', ctx.actor.missionId).where('incident_id', '=', incidentId))
+      .executeTakeFirst();
+    ensure(!early, 'incident.date_invalid', { field: 'date.start', rule: `a verification was recorded on ${early?.status_date}, before the new start date` });
+  }
+  const changed = Object.keys(input).filter((k) => k !== 'version');
+  uow.audit({ action: 'incident.update', targetType: 'incident', targetId: incidentId, details: { fields: changed, version: updated.version } });
+  const violations = await repo.violationsOf(uow.trx, ctx.actor.missionId, [incidentId]);
+  const children = await repo.childrenOf(uow.trx, ctx.actor.missionId, violations.map((v) => v.violation_id));
+  const withNarrative = input.narrative?.confidential !== undefined;
+  return presentIncident(await openIncidentFields(db, updated, withNarrative, uow.trx), violations, children, ctx.actor, withNarrative);
 }
 
 export async function addViolation(db: Kysely<DB>, ctx: RequestContext, incidentId: string, input: ViolationInput) {
