@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { newMission, PASSWORD, totpCodeFor, type Mission } from './support/fixtures.ts';
+import { auth, incidentBody, newMission, PASSWORD, totpCodeFor, type Mission } from './support/fixtures.ts';
 import { launchBrowser, logInThroughUi, screenshot, startWebServer, watchConsole, type WebServer } from './support/web.ts';
 
 /**
@@ -204,6 +204,70 @@ describe('web app in the browser', () => {
     await screenshot(page, 'incident-record-ar-1366');
     assert.equal(await page.evaluate(() => document.documentElement.dir), 'rtl');
     assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  it('a monitor changes a violation of an incident not yet verified and adds another, from the edit screen', async () => {
+    const created = await server.app.inject({ method: 'POST', url: '/api/v1/incidents', headers: auth(m.tokens.monitor), payload: incidentBody(m) });
+    assert.equal(created.statusCode, 201, created.body);
+    const incident = created.json() as { id: string; violations: { id: string; type: string; totals: { total: number } }[] };
+    const { context, page, problems } = await openPage({ width: 1366, height: 768 });
+    await page.goto(`${server.url}/`);
+    await page.selectOption('.language-picker select', 'en');
+    await logIn(page, m.usernames.monitor);
+    await page.goto(`${server.url}/incidents/${incident.id}/edit`);
+    await page.getByRole('heading', { name: 'Violations of this incident' }).waitFor();
+
+    await page.getByRole('button', { name: /^Change Violation 1/ }).click();
+    assert.equal(await page.locator('select[name=violation-0-type]').isDisabled(), true, 'a stored violation keeps its type');
+    await page.fill('input[name=violation-0-14-17-girls]', '4');
+    await page.getByRole('button', { name: 'Save the violation' }).click();
+    await page.getByText('Violation saved.').waitFor();
+
+    await page.getByRole('button', { name: 'Add a violation' }).click();
+    await page.selectOption('select[name=violation-0-type]', 'abduction');
+    await page.fill('input[name=violation-0-11-13-boys]', '1');
+    await page.getByRole('button', { name: 'Save the violation' }).click();
+    await page.getByText('Violation saved.').waitFor();
+    await screenshot(page, 'incident-violations-edit-1366');
+
+    const stored = (await server.app.inject({ method: 'GET', url: `/api/v1/incidents/${incident.id}`, headers: auth(m.tokens.monitor) })).json() as typeof incident;
+    assert.deepEqual(stored.violations.map((v) => v.type).sort(), [...incident.violations.map((v) => v.type), 'abduction'].sort());
+    const changed = stored.violations.find((v) => v.id === incident.violations[0]!.id)!;
+    assert.equal(changed.totals.total, incident.violations[0]!.totals.total + 4, 'the four girls added to the tallies');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  it('an administrator adds a party from the reference screen, is told why the same name is refused, and retires it (kept, no longer active)', async () => {
+    const party = `Milice de test ${Date.now()}`;
+    const { context, page, problems } = await openPage({ width: 1366, height: 768 });
+    await page.goto(`${server.url}/`);
+    await page.selectOption('.language-picker select', 'en');
+    await logIn(page, m.usernames.admin);
+    await page.getByRole('navigation').getByRole('link', { name: 'Parties and areas' }).click();
+    await page.getByRole('heading', { name: 'Parties and admin areas' }).waitFor();
+    const form = page.getByRole('form', { name: 'Add a party' });
+    await form.locator('input[name=party-name]').fill(party);
+    await form.locator('input[name=party-aliases]').fill('MDT');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('row', { name: new RegExp(party) }).waitFor();
+    await screenshot(page, 'reference-admin-1366');
+
+    // The same name again is refused with the server's rule, shown on the page.
+    await form.locator('input[name=party-name]').fill(party);
+    await form.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('alert').filter({ hasText: party }).waitFor();
+
+    const offered = async () => {
+      const res = await server.app.inject({ method: 'GET', url: '/api/v1/reference/parties', headers: auth(m.tokens.monitor) });
+      return (res.json() as { items: { name: string; active: boolean }[] }).items.find((p) => p.name === party)?.active;
+    };
+    assert.equal(await offered(), true);
+    await page.getByRole('row', { name: new RegExp(party) }).getByRole('button', { name: /^Retire/ }).click();
+    await page.getByRole('row', { name: new RegExp(`${party}.*Retired`) }).waitFor();
+    assert.equal(await offered(), false);
+    assert.deepEqual(problems.filter((p) => !/status of 409/.test(p)), []);
     await context.close();
   });
 });

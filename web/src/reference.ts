@@ -23,6 +23,11 @@ export function loadReference(): Promise<Reference> {
   return pending;
 }
 
+/** After an administrator's change: the next `loadReference` (the next screen opened) asks the server again. */
+export function forgetReference(): void {
+  pending = null;
+}
+
 export function useReference(): Reference | null {
   const [ref, setRef] = useState<Reference | null>(null);
   useEffect(() => {

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
-import type { AdminAreaInput, CountryInput } from './schema.ts';
+import type { AdminAreaCreateInput, AdminAreaInput, CountryInput, PartyCreateInput } from './schema.ts';
 
 type Q = Kysely<DB> | Transaction<DB>;
 
@@ -59,4 +59,57 @@ export function findAdminArea(db: Q, missionId: string, pcode: string) {
 export async function findParties(db: Q, missionId: string, ids: string[]) {
   if (ids.length === 0) return [];
   return db.selectFrom('parties').select(['party_id', 'category', 'country_iso3']).where('mission_id', '=', missionId).where('party_id', 'in', ids).execute();
+}
+
+/* Administration: single rows, each change guarded by the version the administrator read. */
+
+export function findParty(db: Q, missionId: string, partyId: string, lock = false) {
+  return db.selectFrom('parties').selectAll().where('mission_id', '=', missionId).where('party_id', '=', partyId)
+    .$if(lock, (q) => q.forUpdate()).executeTakeFirst();
+}
+
+export function findPartyByName(db: Q, missionId: string, name: string) {
+  return db.selectFrom('parties').select('party_id').where('mission_id', '=', missionId).where(sql<string>`lower(name)`, '=', name.toLowerCase()).executeTakeFirst();
+}
+
+export function insertParty(db: Q, missionId: string, partyId: string, p: PartyCreateInput) {
+  return db.insertInto('parties').values({ mission_id: missionId, party_id: partyId, name: p.name, aliases: p.aliases, category: p.category, country_iso3: p.country_iso3 })
+    .returningAll().executeTakeFirstOrThrow();
+}
+
+export function updateParty(db: Q, missionId: string, partyId: string, version: number, set: { name?: string; aliases?: string[]; category?: string; active?: boolean }) {
+  return db.updateTable('parties').set({ ...set, version: sql<number>`version + 1` })
+    .where('mission_id', '=', missionId).where('party_id', '=', partyId).where('version', '=', version)
+    .returningAll().executeTakeFirst();
+}
+
+export function findCountry(db: Q, missionId: string, iso3: string) {
+  return db.selectFrom('countries').select('iso3').where('mission_id', '=', missionId).where('iso3', '=', iso3).executeTakeFirst();
+}
+
+export function findAdminAreaRow(db: Q, missionId: string, pcode: string, lock = false) {
+  return db.selectFrom('admin_areas').selectAll().where('mission_id', '=', missionId).where('pcode', '=', pcode)
+    .$if(lock, (q) => q.forUpdate()).executeTakeFirst();
+}
+
+export async function countActiveChildren(db: Q, missionId: string, pcode: string): Promise<number> {
+  const row = await db.selectFrom('admin_areas').select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('mission_id', '=', missionId).where('parent_pcode', '=', pcode).where('active', '=', true).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export function insertAdminArea(db: Q, missionId: string, a: AdminAreaCreateInput) {
+  return db.insertInto('admin_areas').values({
+    mission_id: missionId, pcode: a.pcode, country_iso3: a.country_iso3, admin_level: a.admin_level, parent_pcode: a.parent_pcode,
+    name: a.name, names: sql<string>`cast(${JSON.stringify(a.names)} as jsonb)`, boundary_version: a.boundary_version,
+  }).returningAll().executeTakeFirstOrThrow();
+}
+
+export function updateAdminArea(db: Q, missionId: string, pcode: string, version: number,
+  set: { name?: string; names?: Record<string, string>; boundary_version?: string; active?: boolean }) {
+  const { names, ...rest } = set;
+  return db.updateTable('admin_areas')
+    .set({ ...rest, ...(names && { names: sql<string>`cast(${JSON.stringify(names)} as jsonb)` }), version: sql<number>`version + 1` })
+    .where('mission_id', '=', missionId).where('pcode', '=', pcode).where('version', '=', version)
+    .returningAll().executeTakeFirst();
 }

@@ -22,6 +22,8 @@ export interface AdminAreasTable {
   name: string;
   names: Jsonb<Record<string, string>>;
   boundary_version: string;
+  active: Generated<boolean>;
+  version: Generated<number>;
 }
 
 export interface PartiesTable {
@@ -31,6 +33,8 @@ export interface PartiesTable {
   aliases: string[];
   category: string;
   country_iso3: string;
+  active: Generated<boolean>;
+  version: Generated<number>;
 }
 
 export interface UsersTable {

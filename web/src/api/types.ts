@@ -3,12 +3,13 @@
  * so nothing server-side is bundled here).
  */
 import type { z } from 'zod';
-import type { incidentCreateBody, incidentPage, incidentUpdateBody, verificationBody, violationPage } from '../../../src/modules/mrm/schema.ts';
+import type { incidentCreateBody, incidentPage, incidentUpdateBody, verificationBody, violationPage, violationUpdateBody } from '../../../src/modules/mrm/schema.ts';
 export type { IncidentView, ViolationView, ViolationInput } from '../../../src/modules/mrm/schema.ts';
 import type { AGE_BANDS, VERIFICATION_LEVELS, VERIFICATION_STATUSES, VIOLATION_TYPES } from '../../../src/modules/mrm/vocabulary.ts';
 
 export type IncidentCreate = z.input<typeof incidentCreateBody>;
 export type IncidentUpdate = z.input<typeof incidentUpdateBody>;
+export type ViolationUpdate = z.input<typeof violationUpdateBody>;
 export type VerificationRequest = z.input<typeof verificationBody>;
 export type IncidentPage = z.infer<typeof incidentPage>;
 export type IncidentSummary = IncidentPage['items'][number];
@@ -32,8 +33,9 @@ export interface LoginResult {
   user: UserView;
 }
 
-export interface AdminArea { pcode: string; country_iso3: string; admin_level: number; parent_pcode: string | null; name: string; names: Record<string, string> }
-export interface Party { id: string; name: string; aliases: string[]; category: string; country_iso3: string }
+/** `active: false`: retired by an administrator, kept for the records that name it, offered for no new one. */
+export interface AdminArea { pcode: string; country_iso3: string; admin_level: number; parent_pcode: string | null; name: string; names: Record<string, string>; active: boolean; version: number }
+export interface Party { id: string; name: string; aliases: string[]; category: string; country_iso3: string; active: boolean; version: number }
 export interface Country { iso3: string; name: string }
 
 export interface VerificationEvent {

@@ -33,6 +33,8 @@ export function Dashboard() {
     Object.entries(m).map(([k, v]) => ({ key: k, label: label(k), value: v }))
       .sort((a, b) => (sort === 'key' ? a.key.localeCompare(b.key) : (b.value ?? 0) - (a.value ?? 0)))
       .map(({ label: l, value }) => ({ label: l, value }));
+  // The report counts by the MRM rules (children for victim-counted types); the records fallback counts violations.
+  const fromReport = data?.source === 'report';
 
   return (
     <div className="dashboard">
@@ -48,12 +50,13 @@ export function Dashboard() {
       {!data && error == null && <p className="loading" role="status">{t('app.loading')}</p>}
       {data && (
         <>
-          <p className="hint">{data.source === 'report' ? t('dashboard.fromReport') : t('dashboard.fromRecords')}</p>
+          <p className="hint">{fromReport ? t('dashboard.fromReport') : t('dashboard.fromRecords')}</p>
           {data.suppressed && <Notice kind="info">{t('dashboard.suppressed')}</Notice>}
           <div className="kpis">
-            <div className="kpi card"><span className="kpi-value" data-testid="kpi-verified">{formatNumber(data.totalVerified)}</span><span>{t('dashboard.totalVerified')}</span></div>
-            <div className="kpi card"><span className="kpi-value">{formatNumber(data.children)}</span><span>{t('dashboard.children')}</span></div>
+            <div className="kpi card"><span className="kpi-value" data-testid="kpi-verified">{formatNumber(data.totalVerified)}</span><span>{t(fromReport ? 'dashboard.totalVerified' : 'dashboard.verifiedRecords')}</span></div>
+            <div className="kpi card"><span className="kpi-value">{formatNumber(data.children)}</span><span>{t(fromReport ? 'dashboard.children' : 'dashboard.childrenRecords')}</span></div>
           </div>
+          {fromReport && <p className="hint">{t('dashboard.countingNote')}</p>}
           <AreaMap areas={reference?.areas ?? []} counts={data.byAdmin1} points={points?.points ?? null}
             blurKm={points ? Math.round(points.gridDegrees * 111) : null} />
           <div className="chart-grid">

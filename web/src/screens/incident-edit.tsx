@@ -8,6 +8,7 @@ import { useReference } from '../reference.ts';
 import { Link, navigate } from '../router.ts';
 import { useMe } from '../session.tsx';
 import { AreaPicker } from './incident-form/area-picker.tsx';
+import { IncidentViolations } from './incident-violations.tsx';
 
 const STATUSES = ['open', 'closed', 'duplicate'] as const;
 
@@ -35,6 +36,8 @@ export function IncidentEdit({ id }: { id: string }) {
     }, (e: unknown) => { if (live) setError(e); });
     return () => { live = false; };
   }, [id]);
+  // After a violation is saved: its new version (and the incident's) for the next change; the form being typed is kept.
+  const reloadViolations = async () => { setIncident(await api.getIncident(id)); };
 
   if (!incident || !form) {
     return error ? <><h1 tabIndex={-1}>{t('edit.title')}</h1><Notice kind="error">{errorText(t, error)}</Notice></> : <p className="loading" role="status">{t('app.loading')}</p>;
@@ -74,6 +77,7 @@ export function IncidentEdit({ id }: { id: string }) {
 
   const conflict = error instanceof ApiError && error.status === 409;
   return (
+    <>
     <form className="incident-form" onSubmit={submit} noValidate>
       <h1 tabIndex={-1}>{t('edit.title')}</h1>
       <p className="hint">{incident.short_id} · {t('record.version', { n: incident.version })}</p>
@@ -110,5 +114,7 @@ export function IncidentEdit({ id }: { id: string }) {
         <Link to={`/incidents/${id}`} className="button">{t('edit.cancel')}</Link>
       </div>
     </form>
+    <IncidentViolations incident={incident} reference={reference} onChanged={reloadViolations} />
+    </>
   );
 }

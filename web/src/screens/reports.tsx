@@ -93,6 +93,7 @@ export function Reports() {
             <div className="kpi card"><span className="kpi-value">{cell(report.committed_in_period)}</span><span>{t('dashboard.committed')}</span></div>
             <div className="kpi card"><span className="kpi-value">{cell(report.late_verified)}</span><span>{t('dashboard.late')}</span></div>
           </div>
+          <p className="hint">{t('dashboard.countingNote')}</p>
           <table className="data-table card">
             <caption>{t('reports.byType')}</caption>
             <thead><tr><th scope="col">{t('list.type')}</th><th scope="col">{t('reports.count')}</th><th scope="col">{t('form.boys')}</th><th scope="col">{t('form.girls')}</th><th scope="col">{t('form.sexUnknown')}</th></tr></thead>

@@ -12,10 +12,11 @@ export function AreaPicker({ reference, scope, value, onChange, error }: {
 }) {
   const { t } = useTranslation();
   if (!reference) return <p className="loading" role="status">{t('app.loading')}</p>;
-  const allowed = (a: AdminArea) => (!scope.country || a.country_iso3 === scope.country)
-    && (scope.areas.length === 0 || scope.areas.some((p) => a.pcode.startsWith(p) || p.startsWith(a.pcode)));
   const chain: AdminArea[] = [];
   for (let a = reference.areaByPcode.get(value); a; a = a.parent_pcode ? reference.areaByPcode.get(a.parent_pcode) : undefined) chain.unshift(a);
+  // A retired area is offered only where a record already names it.
+  const allowed = (a: AdminArea) => (a.active !== false || chain.includes(a)) && (!scope.country || a.country_iso3 === scope.country)
+    && (scope.areas.length === 0 || scope.areas.some((p) => a.pcode.startsWith(p) || p.startsWith(a.pcode)));
   const roots = reference.areas.filter((a) => allowed(a) && (a.admin_level === 1 || (a.admin_level > 0 && !reference.areaByPcode.has(a.parent_pcode ?? ''))));
   const levels: { parent: string | null; options: AdminArea[]; selected: string }[] = [{ parent: null, options: roots, selected: chain.find((a) => a.admin_level === 1)?.pcode ?? '' }];
   for (const a of chain.filter((x) => x.admin_level >= 1)) {

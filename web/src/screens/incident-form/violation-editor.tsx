@@ -11,9 +11,11 @@ import type { TallyDraft, ViolationDraft } from './draft.ts';
 const SEXES = ['boys', 'girls', 'sex_unknown'] as const;
 const PARTY_CATEGORY_ORDER = ['state_armed_forces', 'non_state_armed_group', 'international_forces', 'other', 'unknown'];
 
-export function ViolationEditor({ index, value, onChange, onRemove, reference, errorFor }: {
+export function ViolationEditor({ index, value, onChange, onRemove, reference, errorFor, typeFixed = false }: {
   index: number; value: ViolationDraft; onChange(v: ViolationDraft): void; onRemove?: () => void;
   reference: Reference | null; errorFor(path: string): string | null;
+  /** A stored violation keeps its type (another type is another violation). */
+  typeFixed?: boolean;
 }) {
   const { t } = useTranslation();
   const prefix = `violations.${index}`;
@@ -30,7 +32,7 @@ export function ViolationEditor({ index, value, onChange, onRemove, reference, e
       </div>
 
       <Field label={t('form.violationType')} error={errorFor(`${prefix}.type`)}>
-        <select name={`violation-${index}-type`} value={type} onChange={(e) => onChange({ ...value, type: e.target.value as ViolationType, details: {} })}>
+        <select name={`violation-${index}-type`} value={type} disabled={typeFixed} onChange={(e) => onChange({ ...value, type: e.target.value as ViolationType, details: {} })}>
           <option value="">{t('form.chooseType')}</option>
           {VIOLATION_TYPES.map((vt) => <option key={vt} value={vt}>{t(`types.${vt}.name`)}</option>)}
         </select>
@@ -82,7 +84,8 @@ export function ViolationEditor({ index, value, onChange, onRemove, reference, e
                     onChange={(e) => onChange({ ...value, perpetrators: value.perpetrators.map((x, j) => (j === i ? { ...x, party_id: e.target.value } : x)) })}>
                     <option value="">{t('form.chooseParty')}</option>
                     {PARTY_CATEGORY_ORDER.map((cat) => {
-                      const parties = (reference?.parties ?? []).filter((x) => x.category === cat);
+                      // A retired party is offered only where the violation already names it.
+                      const parties = (reference?.parties ?? []).filter((x) => x.category === cat && (x.active !== false || x.id === p.party_id));
                       return parties.length === 0 ? null : (
                         <optgroup key={cat} label={t(`partyCategory.${cat}`)}>
                           {parties.map((x) => <option key={x.id} value={x.id}>{x.name}{x.aliases.length ? ` (${x.aliases.join(', ')})` : ''}</option>)}
