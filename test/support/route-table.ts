@@ -13,6 +13,7 @@ import { currentTotpStep, totpCodeAt } from '../../src/modules/accounts/two-fact
 import { auth, incidentBody, login, newMission, PASSWORD, type Mission } from './fixtures.ts';
 import { caseProbes } from './case-probes.ts';
 import { identityProbes } from './identity-probes.ts';
+import { referenceProbes } from './reference-probes.ts';
 
 /**
  * The server's route table as the route registrations declare it, and one probe per route: how to build
@@ -141,6 +142,14 @@ function recordOwner(role: Role, scope: ProbeScope): 'monitor' | 'monitorBeni' {
 }
 
 const token = (w: World, role: Role) => w.actors[role].token;
+
+/** An offline edit of a fresh incident's title, as a device that pulled it would push it. */
+async function titleEdit(w: World, owner: 'monitor' | 'monitorBeni') {
+  const inc = await w.newIncident(owner);
+  const read = await w.app.inject({ method: 'GET', url: `/api/v1/incidents/${inc.id}`, headers: auth(w.m.tokens[owner]) });
+  return { id: randomUUID(), incident_id: inc.id, base_version: inc.version, base: { title: read.json().title }, changes: { title: 'Attack on the site (edited offline)' } };
+}
+
 const incidentUrl = async (w: World, role: Role, scope: ProbeScope, suffix = '') => `/api/v1/incidents/${(await w.newIncident(recordOwner(role, scope))).id}${suffix}`;
 
 /** An open hotspot alert over one admin area (the scan itself is tested in test/hotspot-alerts.test.ts). */
@@ -191,6 +200,22 @@ export const PROBES: Record<string, Probe> = {
     if (first.statusCode !== 201 || clash.statusCode !== 409) throw new Error(`seeding a conflict: ${first.statusCode} ${clash.statusCode} ${clash.body}`);
     return { token: token(w, role), url: `/api/v1/sync/conflicts/${report.id}/${clash.json().error.details.sha256}/resolve`, payload: { version: 1, take: ['title'] } };
   },
+  'GET /api/v1/incidents/:incident_id/attachments': async (w, role, scope) => ({ token: token(w, role), url: await incidentUrl(w, role, scope, '/attachments') }),
+  'POST /api/v1/sync/edits': async (w, role) => ({ token: token(w, role), url: '/api/v1/sync/edits', payload: { edits: [await titleEdit(w, recordOwner(role, 'in'))] } }),
+  'GET /api/v1/sync/edit-conflicts': async (w, role) => ({ token: token(w, role), url: '/api/v1/sync/edit-conflicts' }),
+  // Two edits of the title from the same base version: the second is kept as a conflict for a person.
+  'POST /api/v1/sync/edit-conflicts/:conflict_id/resolve': async (w, role, scope) => {
+    const owner = recordOwner(role, scope);
+    const first = await titleEdit(w, owner);
+    const second = { ...first, id: randomUUID(), changes: { title: 'Attack on the site (second device)' } };
+    const res = await w.app.inject({ method: 'POST', url: '/api/v1/sync/edits', headers: auth(w.m.tokens[owner]), payload: { edits: [first, second] } });
+    const conflict = res.json().results?.[1]?.outcome?.conflicts?.[0];
+    if (res.statusCode !== 200 || !conflict) throw new Error(`seeding an edit conflict: ${res.statusCode} ${res.body}`);
+    return { token: token(w, role), url: `/api/v1/sync/edit-conflicts/${conflict.conflict_id}/resolve`, payload: { version: res.json().results[1].outcome.version, take: 'device' } };
+  },
+  'GET /api/v1/sync/edit-history/:incident_id': async (w, role, scope) => ({
+    token: token(w, role), url: `/api/v1/sync/edit-history/${(await w.newIncident(recordOwner(role, scope))).id}`,
+  }),
   'POST /api/v1/sync/outbox-status': async (w, role) => ({
     token: token(w, role), url: '/api/v1/sync/outbox-status', payload: { device_id: randomUUID(), waiting: 2, oldest_queued_at: new Date().toISOString() },
   }),
@@ -278,6 +303,7 @@ export const PROBES: Record<string, Probe> = {
     token: token(w, role), url: `/api/v1/users/${scope === 'out' ? w.foreignUserId : w.targetUserId}/sessions/revoke`,
   }),  ...caseProbes,
   ...identityProbes,
+  ...referenceProbes,
   // Conduct (SEA, src/modules/sea): every probe names an allegation the world's conduct officer recorded;
   // out of scope is one the caller cannot know (the conduct officer sees all of the mission's).
   'POST /api/v1/conduct/allegations': async (w, role) => ({ token: token(w, role), url: '/api/v1/conduct/allegations', payload: conductAllegation }),

@@ -21,7 +21,8 @@ const stampFile = path.join(dist, '.source-stamp');
 /** Everything the bundle is made from: the app and the server modules it shares (schemas, vocabulary). */
 const SOURCES = ['web/src', 'web/public', 'web/index.html', 'web/vite.config.ts', 'src/modules/mrm/schema.ts',
   'src/modules/mrm/vocabulary.ts', 'src/modules/mrm/verification.ts', 'src/modules/mrm/reports/schema.ts',
-  'src/modules/sea/schema.ts', 'src/modules/sea/vocabulary.ts', 'src/modules/sea/policy.ts'];
+  'src/modules/sea/schema.ts', 'src/modules/sea/vocabulary.ts', 'src/modules/sea/policy.ts', 'src/modules/reference/schema.ts',
+  'src/modules/cases/schema.ts', 'src/modules/cases/care-schema.ts', 'src/modules/cases/consent.ts', 'src/modules/cases/workflow.ts'];
 
 function newestMtime(p: string): number {
   const abs = path.join(repoRoot, p);

@@ -22,6 +22,7 @@ const Users = lazy(() => import('./screens/users.tsx').then((m) => ({ default: m
 const AuditLog = lazy(() => import('./screens/audit-log.tsx').then((m) => ({ default: m.AuditLog })));
 const Conduct = lazy(() => import('./screens/conduct/index.tsx').then((m) => ({ default: m.Conduct })));
 const Alerts = lazy(() => import('./screens/alerts.tsx').then((m) => ({ default: m.Alerts })));
+const Cases = lazy(() => import('./screens/cases/index.tsx').then((m) => ({ default: m.Cases })));
 
 const PATHS: Record<string, string> = {
   referenceData: '/admin/reference',
@@ -29,6 +30,7 @@ const PATHS: Record<string, string> = {
   dashboard: '/dashboard', reports: '/reports', users: '/admin/users', audit: '/audit',
   conduct: '/conduct',
   alerts: '/alerts',
+  cases: '/cases', tracing: '/tracing', caseIndicators: '/cases/indicators',
 };
 
 export function App() {
@@ -72,7 +74,8 @@ function Header() {
           <ul>
             {screens.map((s) => {
               const to = PATHS[s]!;
-              const current = path === to || (s === 'incidents' && /^\/incidents\/(?!new)/.test(path)) || (s === 'conduct' && path.startsWith('/conduct/'));
+              const current = path === to || (s === 'incidents' && /^\/incidents\/(?!new)/.test(path)) || (s === 'conduct' && path.startsWith('/conduct/'))
+                || (s === 'cases' && /^\/cases\/(?!indicators)/.test(path)) || (s === 'tracing' && path.startsWith('/tracing/'));
               return <li key={s}><Link to={to} aria-current={current ? 'page' : undefined}>{t(`nav.${s}`)}</Link></li>;
             })}
           </ul>
@@ -121,6 +124,7 @@ function Routes() {
   else if (path === '/audit') screen = <AuditLog />;
   else if (path === '/conduct' || path.startsWith('/conduct/')) screen = <Conduct path={path} />;
   else if (path === '/alerts') screen = <Alerts />;
+  else if (/^\/(cases|tracing)(\/|$)/.test(path)) screen = <Cases path={path} />;
   else if (path === '/') screen = null;
   else screen = <div><h1 tabIndex={-1}>{t('app.notFound')}</h1><p><Link to="/">{t('app.backHome')}</Link></p></div>;
 

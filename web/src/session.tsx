@@ -107,8 +107,8 @@ export function useMe(): Me {
 export const SCREENS_BY_ROLE: Record<Role, readonly string[]> = {
   monitor: ['newIncident', 'incidents', 'violations', 'verification', 'dashboard', 'alerts'],
   verifier: ['verification', 'incidents', 'violations', 'newIncident', 'dashboard', 'reports', 'alerts'],
-  analyst: ['dashboard', 'reports', 'conduct', 'alerts'],
+  analyst: ['dashboard', 'reports', 'conduct', 'alerts', 'caseIndicators'],
   admin: ['users', 'referenceData', 'dashboard', 'reports'],
   auditor: ['audit'],
-  case_worker: [], supervisor: [], conduct_officer: ['conduct'],
+  case_worker: ['cases', 'tracing'], supervisor: ['cases', 'tracing', 'caseIndicators'], conduct_officer: ['conduct'],
 };

@@ -1,6 +1,8 @@
 import type { Messages } from './en.ts';
+import { casesAr, casesErrorsAr, casesNavAr } from './cases-ar.ts';
 
 export const ar: Messages = {
+  ...casesAr,
   app: {
     name: 'توتيلا', tagline: 'رصد الانتهاكات الجسيمة المرتكبة ضد الأطفال والإبلاغ عنها',
     skipToContent: 'انتقل إلى المحتوى', language: 'اللغة', logout: 'تسجيل الخروج', signedInAs: 'مسجّل الدخول باسم {{user}} ({{role}})',
@@ -28,6 +30,8 @@ export const ar: Messages = {
     conflictStale: 'تغيّرت الحادثة في الأثناء: أُعيد تحميل القائمة، اختر مرة أخرى.',
     field_title: 'العنوان', field_date: 'التاريخ', field_first_reported_on: 'أول إبلاغ في', field_location: 'المكان',
     field_narrative_public: 'السرد العلني', field_narrative_confidential: 'السرد السري',
+    field_status: 'الحالة', editConflictsTitle: 'حقول عُدّلت على جهازين', noEditConflicts: 'لا يوجد حقل عُدّل على جهازين ينتظر قرارًا.',
+    conflictDevice: 'المعدَّلة على جهاز', conflictCommon: 'قبل التعديلين: {{value}}', conflictKeepChoice: 'احتفظ بهذه القيمة',
     devicesLink: 'الأجهزة', devicesTitle: 'تقارير تنتظر على الأجهزة', devicesHelp: 'يبلّغ كل جهاز عن عدد التقارير التي لم يرسلها بعد ومنذ متى، كلما اتصل بالخادم. الجهاز الذي لم يبلّغ منذ مدة طويلة قد يكون خارج الشبكة.',
     devicesNone: 'لم يبلّغ أي جهاز بعد.', devicePerson: 'الشخص', device: 'الجهاز', deviceWaiting: 'في الانتظار',
     deviceOldest: 'الأقدم منذ', deviceConflicts: 'تحتاج إلى شخص', deviceReported: 'آخر إبلاغ',
@@ -38,6 +42,7 @@ export const ar: Messages = {
     done: 'أُرسل وخُزّن مشفرًا', failed: 'لم يُرسل:',
   },
   nav: {
+    ...casesNavAr,
     referenceData: 'الأطراف والمناطق',
     main: 'الرئيسية', newIncident: 'حادثة جديدة', incidents: 'الحوادث', violations: 'الانتهاكات', verification: 'التحقق',
     dashboard: 'لوحة المتابعة', reports: 'التقارير', users: 'المستخدمون', audit: 'سجل التدقيق', conduct: 'السلوك (الاستغلال والانتهاك الجنسيان)', alerts: 'التنبيهات',
@@ -167,10 +172,16 @@ export const ar: Messages = {
   },
   edit: {
     title: 'تعديل الحادثة', open: 'تعديل الحادثة', save: 'حفظ التغييرات', cancel: 'إلغاء', back: 'العودة إلى الحادثة',
+    violations: 'انتهاكات هذه الحادثة', changeViolation: 'تعديل', saveViolation: 'حفظ الانتهاك', addViolation: 'إضافة انتهاك', violationSaved: 'تم حفظ الانتهاك.',
+    violationLocked: 'تم التحقق منه على أحد المستويات: لا يتغير إلا عبر التحقق.', violationConflict: 'غيَّر شخص آخر هذا الانتهاك منذ أن فتحته. أعد تحميل الصفحة ثم أدخل تغييرك مجددًا.',
+    noRemove: 'لا يُحذف الانتهاك بعد تسجيله: إذا لم يقع، سجِّل ذلك في التحقق منه («لم يحدث»).',
     notAllowed: 'يمكنك قراءة هذه الحادثة ولكن لا يمكنك تغييرها.', conflict: 'غيَّر شخص آخر هذه الحادثة منذ أن فتحتها. أعد تحميلها لترى تغييراته، ثم أدخل تغييراتك مجددًا.',
   },
   referenceData: {
-    title: 'الأطراف والمناطق الإدارية', readOnly: 'تُحمَّل البيانات المرجعية عند إنشاء البعثة. لا يتيح هذا الخادم بعد تغييرها من التطبيق: اطلب ذلك من مسؤول النظام.',
+    title: 'الأطراف والمناطق الإدارية', readOnly: 'لا تُحذف الأطراف والمناطق أبدًا لأن السجلات تذكرها: أوقِف استخدام أحدها لكي لا يُعرض في السجلات الجديدة. تُحدَّد البلدان عند إنشاء البعثة.',
+    addParty: 'إضافة طرف', addArea: 'إضافة منطقة', edit: 'تعديل', editing: 'تعديل {{name}}', pcode: 'الرمز P', status: 'الحالة', active: 'قيد الاستخدام', retired: 'موقوف',
+    retire: 'إيقاف الاستخدام', restore: 'إعادة إلى الاستخدام', saved: 'تم الحفظ.', aliasesHint: 'افصل بين الأسماء بفواصل.', pcodeHint: 'يبدأ برمز P للمنطقة التي تحتويها.',
+    nameIn: 'الاسم بـ{{language}} (اختياري)', chooseParent: 'اختر المنطقة التي تحتويها', refused: 'لم يُحفظ ({{field}}): {{rule}}',
     parties: 'أطراف النزاع', aliases: 'يُعرف أيضًا باسم', category: 'الفئة', areas: 'المناطق الإدارية (الرموز P)', name: 'الاسم', level: 'المستوى', parent: 'ضمن',
   },
   verify: {
@@ -180,7 +191,7 @@ export const ar: Messages = {
   },
   dashboard: {
     title: 'لوحة المتابعة', year: 'السنة', byType: 'الانتهاكات حسب النوع', byMonth: 'الانتهاكات حسب الشهر', byPerpetrator: 'حسب فئة الجاني', byAdmin1: 'حسب المقاطعة (المستوى الإداري 1)',
-    totalVerified: 'الانتهاكات المتحقَّق منها', children: 'الأطفال المتأثرون', late: 'تحقُّق متأخر', committed: 'ارتُكبت خلال الفترة', fromRecords: 'محسوبة من السجلات التي يمكنك الاطلاع عليها (جميع الحالات).',
+    totalVerified: 'الانتهاكات الجسيمة المتحقَّق منها (عدّ آلية الرصد: أطفال أو انتهاكات)', children: 'الأطفال المتحقَّق منهم دون تكرار', verifiedRecords: 'الانتهاكات المتحقَّق منها على المستوى النهائي', childrenRecords: 'الأطفال في هذه الانتهاكات (جميع الحالات)', countingNote: 'في عدّ آلية الرصد والإبلاغ، يُعدّ كل طفل في القتل والتشويه والتجنيد والاستخدام والعنف الجنسي والاختطاف؛ ويُعدّ كل انتهاك في الهجمات على المدارس والمستشفيات ومنع وصول المساعدات الإنسانية. ولا يدخل الاستخدام العسكري والحرمان من الحرية في المجموع.', late: 'تحقُّق متأخر', committed: 'ارتُكبت خلال الفترة', fromRecords: 'محسوبة من السجلات التي يمكنك الاطلاع عليها (جميع الحالات).',
     fromReport: 'أرقام متحقَّق منها من التقرير السنوي.', suppressed: 'أُخفيت بعض الأرقام الصغيرة لحماية الأطفال (ضبط الإفصاح).', noData: 'لا بيانات لهذه الفترة.',
     chartLabel: 'رسم بياني: {{title}}. الأرقام نفسها في الجدول أدناه.',
     map: 'خريطة المقاطعات', mapTiles: 'لا توجد ملفات حدود مرفقة بعد: كل مقاطعة مربع متساوٍ ملوَّن حسب عددها، لا حسب شكلها.',
@@ -280,6 +291,7 @@ export const ar: Messages = {
     incidents: 'حوادث التجمّع ({{n}})', acknowledge: 'تأكيد الاطلاع', acknowledging: 'جارٍ التأكيد…', acknowledgedAt: 'تم الاطلاع في {{when}}',
   },
   errors: {
+    ...casesErrorsAr,
     'auth.invalid_credentials': 'اسم المستخدم أو كلمة المرور غير صحيحة.', 'auth.second_factor_invalid': 'هذا الرمز غير صالح. انتظر الرمز التالي وأعد المحاولة.',
     'auth.locked': 'محاولات كثيرة جدًا. أعد المحاولة لاحقًا.', 'auth.password_rejected': 'كلمة المرور هذه غير مقبولة: {{rule}}', 'auth.session_invalid': 'انتهت جلستك. يرجى تسجيل الدخول مرة أخرى.',
     'auth.required': 'يرجى تسجيل الدخول.', 'permission.denied': 'لا يحق لك القيام بذلك.', 'record.not_found': 'غير موجود، أو خارج نطاق اطلاعك.', 'record.conflict': 'عدّل شخص آخر هذا السجل في الأثناء. أعد التحميل وحاول مجددًا.',

@@ -1,5 +1,8 @@
 /** English: the master key set. fr.ts and ar.ts must have exactly these keys (checked by tsc and by test/web-i18n.test.ts). */
+import { casesEn, casesErrorsEn, casesNavEn } from './cases-en.ts';
+
 export const en = {
+  ...casesEn,
   app: {
     name: 'Tutela', tagline: 'Monitoring and reporting of grave violations against children',
     skipToContent: 'Skip to content', language: 'Language', logout: 'Log out', signedInAs: 'Signed in as {{user}} ({{role}})',
@@ -27,6 +30,8 @@ export const en = {
     conflictStale: 'The incident changed meanwhile: the list was reloaded, choose again.',
     field_title: 'Title', field_date: 'Date', field_first_reported_on: 'First reported on', field_location: 'Place',
     field_narrative_public: 'Public narrative', field_narrative_confidential: 'Confidential narrative',
+    field_status: 'Status', editConflictsTitle: 'Fields edited on two devices', noEditConflicts: 'No field edited on two devices is waiting for a choice.',
+    conflictDevice: 'Edited on a device', conflictCommon: 'before both edits: {{value}}', conflictKeepChoice: 'Keep this value',
     devicesLink: 'Devices', devicesTitle: 'Reports waiting on devices', devicesHelp: 'Each device reports how many reports it still holds unsent, and since when, whenever it reaches the server. A device that has not reported for long may be out of network.',
     devicesNone: 'No device has reported yet.', devicePerson: 'Person', device: 'Device', deviceWaiting: 'Waiting',
     deviceOldest: 'Oldest waiting since', deviceConflicts: 'Needing a person', deviceReported: 'Last reported',
@@ -37,6 +42,7 @@ export const en = {
     done: 'sent and stored encrypted', failed: 'not sent:',
   },
   nav: {
+    ...casesNavEn,
     referenceData: 'Parties and areas',
     main: 'Main', newIncident: 'New incident', incidents: 'Incidents', violations: 'Violations', verification: 'Verification',
     dashboard: 'Dashboard', reports: 'Reports', users: 'Users', audit: 'Audit log', conduct: 'Conduct (SEA)', alerts: 'Alerts',
@@ -166,10 +172,16 @@ export const en = {
   },
   edit: {
     title: 'Edit the incident', open: 'Edit the incident', save: 'Save the changes', cancel: 'Cancel', back: 'Back to the incident',
+    violations: 'Violations of this incident', changeViolation: 'Change', saveViolation: 'Save the violation', addViolation: 'Add a violation', violationSaved: 'Violation saved.',
+    violationLocked: 'Verified at a level: it changes only through verification.', violationConflict: 'Someone changed this violation since you opened it. Reload the page, then make your change again.',
+    noRemove: 'A violation is not removed once recorded: if it did not happen, record that in its verification (“did not occur”).',
     notAllowed: 'You may read this incident but not change it.', conflict: 'Someone changed this incident since you opened it. Reload it to see their changes, then make yours again.',
   },
   referenceData: {
-    title: 'Parties and admin areas', readOnly: 'Reference data is loaded when the mission is set up. This server has no way yet to change it from the app: ask the system administrator.',
+    title: 'Parties and admin areas', readOnly: 'Parties and areas are never deleted, because records name them: retire one to take it out of the lists offered for new records. Countries are set when the mission is set up.',
+    addParty: 'Add a party', addArea: 'Add an area', edit: 'Change', editing: 'Change {{name}}', pcode: 'P-code', status: 'Status', active: 'In use', retired: 'Retired',
+    retire: 'Retire', restore: 'Bring back into use', saved: 'Saved.', aliasesHint: 'Separate names with commas.', pcodeHint: 'Starts with the P-code of the area it is inside.',
+    nameIn: 'Name in {{language}} (optional)', chooseParent: 'Choose the area it is inside', refused: 'Not saved ({{field}}): {{rule}}',
     parties: 'Parties to the conflict', aliases: 'Also known as', category: 'Category', areas: 'Admin areas (P-codes)', name: 'Name', level: 'Level', parent: 'Inside',
   },
   verify: {
@@ -179,7 +191,7 @@ export const en = {
   },
   dashboard: {
     title: 'Dashboard', year: 'Year', byType: 'Violations by type', byMonth: 'Violations by month', byPerpetrator: 'By perpetrator category', byAdmin1: 'By province (admin 1)',
-    totalVerified: 'Verified violations', children: 'Children affected', late: 'Verified late', committed: 'Committed in the period', fromRecords: 'Counted from the records you can see (all statuses).',
+    totalVerified: 'Verified grave violations (MRM count: children or violations)', children: 'Distinct children verified', verifiedRecords: 'Violations verified at the final level', childrenRecords: 'Children in these violations (all statuses)', countingNote: 'In the MRM count, killing, maiming, recruitment and use, sexual violence and abduction count each child; attacks on schools and hospitals and denial of humanitarian access count each violation. Military use and deprivation of liberty are not in the total.', late: 'Verified late', committed: 'Committed in the period', fromRecords: 'Counted from the records you can see (all statuses).',
     fromReport: 'Verified figures from the annual report.', suppressed: 'Some small figures are hidden to protect children (disclosure control).', noData: 'No data for this period.',
     chartLabel: 'Chart: {{title}}. The same figures are in the table below.',
     map: 'Map of provinces', mapTiles: 'No boundary files are bundled yet: each province is an equal tile, shaded by its count, not its shape.',
@@ -279,6 +291,7 @@ export const en = {
     incidents: 'Incidents in the cluster ({{n}})', acknowledge: 'Acknowledge', acknowledging: 'Acknowledging…', acknowledgedAt: 'Acknowledged {{when}}',
   },
   errors: {
+    ...casesErrorsEn,
     'auth.invalid_credentials': 'Wrong username or password.', 'auth.second_factor_invalid': 'That code is not valid. Wait for the next code and try again.',
     'auth.locked': 'Too many attempts. Try again later.', 'auth.password_rejected': 'This password is not accepted: {{rule}}', 'auth.session_invalid': 'Your session has ended. Please log in again.',
     'auth.required': 'Please log in.', 'permission.denied': 'You may not do this.', 'record.not_found': 'Not found, or not yours to see.', 'record.conflict': 'Someone changed this record meanwhile. Reload and try again.',

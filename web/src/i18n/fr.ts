@@ -1,6 +1,8 @@
 import type { Messages } from './en.ts';
+import { casesErrorsFr, casesFr, casesNavFr } from './cases-fr.ts';
 
 export const fr: Messages = {
+  ...casesFr,
   app: {
     name: 'Tutela', tagline: 'Surveillance et communication des violations graves commises contre des enfants',
     skipToContent: 'Aller au contenu', language: 'Langue', logout: 'Se déconnecter', signedInAs: 'Connecté·e : {{user}} ({{role}})',
@@ -28,6 +30,8 @@ export const fr: Messages = {
     conflictStale: 'L’incident a changé entre-temps : la liste a été rechargée, choisissez à nouveau.',
     field_title: 'Titre', field_date: 'Date de l’incident', field_first_reported_on: 'Premier signalement le', field_location: 'Lieu',
     field_narrative_public: 'Récit public', field_narrative_confidential: 'Récit confidentiel',
+    field_status: 'Statut', editConflictsTitle: 'Champs modifiés sur deux appareils', noEditConflicts: 'Aucun champ modifié sur deux appareils n’attend de choix.',
+    conflictDevice: 'Modifié sur un appareil', conflictCommon: 'avant les deux modifications : {{value}}', conflictKeepChoice: 'Garder cette valeur',
     devicesLink: 'Appareils', devicesTitle: 'Rapports en attente sur les appareils', devicesHelp: 'Chaque appareil indique combien de rapports il garde non envoyés, et depuis quand, dès qu’il joint le serveur. Un appareil silencieux depuis longtemps est peut-être hors réseau.',
     devicesNone: 'Aucun appareil ne s’est encore signalé.', devicePerson: 'Personne', device: 'Appareil', deviceWaiting: 'En attente',
     deviceOldest: 'Le plus ancien depuis', deviceConflicts: 'À examiner', deviceReported: 'Dernier signalement',
@@ -38,6 +42,7 @@ export const fr: Messages = {
     done: 'envoyé et stocké chiffré', failed: 'non envoyé :',
   },
   nav: {
+    ...casesNavFr,
     referenceData: 'Parties et zones',
     main: 'Principal', newIncident: 'Nouvel incident', incidents: 'Incidents', violations: 'Violations', verification: 'Vérification',
     dashboard: 'Tableau de bord', reports: 'Rapports', users: 'Utilisateurs', audit: 'Journal d’audit', conduct: 'Déontologie (EAS)', alerts: 'Alertes',
@@ -167,10 +172,16 @@ export const fr: Messages = {
   },
   edit: {
     title: 'Modifier l’incident', open: 'Modifier l’incident', save: 'Enregistrer les modifications', cancel: 'Annuler', back: 'Retour à l’incident',
+    violations: 'Violations de cet incident', changeViolation: 'Modifier', saveViolation: 'Enregistrer la violation', addViolation: 'Ajouter une violation', violationSaved: 'Violation enregistrée.',
+    violationLocked: 'Vérifiée à un niveau : elle ne change plus que par la vérification.', violationConflict: 'Quelqu’un a modifié cette violation depuis que vous l’avez ouverte. Rechargez la page, puis refaites votre modification.',
+    noRemove: 'Une violation enregistrée n’est pas supprimée : si elle n’a pas eu lieu, indiquez-le dans sa vérification (« ne s’est pas produite »).',
     notAllowed: 'Vous pouvez lire cet incident mais pas le modifier.', conflict: 'Quelqu’un a modifié cet incident depuis que vous l’avez ouvert. Rechargez-le pour voir ses modifications, puis refaites les vôtres.',
   },
   referenceData: {
-    title: 'Parties et zones administratives', readOnly: 'Les données de référence sont chargées à la création de la mission. Ce serveur ne permet pas encore de les modifier depuis l’application : adressez-vous à l’administrateur du système.',
+    title: 'Parties et zones administratives', readOnly: 'Les parties et les zones ne sont jamais supprimées, car des dossiers les citent : retirez-en une pour qu’elle ne soit plus proposée dans les nouveaux dossiers. Les pays sont fixés à la création de la mission.',
+    addParty: 'Ajouter une partie', addArea: 'Ajouter une zone', edit: 'Modifier', editing: 'Modifier {{name}}', pcode: 'Code géographique (P-code)', status: 'État', active: 'En usage', retired: 'Retirée',
+    retire: 'Retirer', restore: 'Remettre en usage', saved: 'Enregistré.', aliasesHint: 'Séparez les noms par des virgules.', pcodeHint: 'Commence par le P-code de la zone qui la contient.',
+    nameIn: 'Nom en {{language}} (facultatif)', chooseParent: 'Choisissez la zone qui la contient', refused: 'Non enregistré ({{field}}) : {{rule}}',
     parties: 'Parties au conflit', aliases: 'Aussi appelée', category: 'Catégorie', areas: 'Zones administratives (P-codes)', name: 'Nom', level: 'Niveau', parent: 'Dans',
   },
   verify: {
@@ -180,7 +191,7 @@ export const fr: Messages = {
   },
   dashboard: {
     title: 'Tableau de bord', year: 'Année', byType: 'Violations par type', byMonth: 'Violations par mois', byPerpetrator: 'Par catégorie d’auteur', byAdmin1: 'Par province (admin 1)',
-    totalVerified: 'Violations vérifiées', children: 'Enfants touchés', late: 'Vérifiées tardivement', committed: 'Commises dans la période', fromRecords: 'Compté à partir des dossiers que vous voyez (tous statuts).',
+    totalVerified: 'Violations graves vérifiées (décompte MRM : enfants ou violations)', children: 'Enfants distincts vérifiés', verifiedRecords: 'Violations vérifiées au niveau final', childrenRecords: 'Enfants dans ces violations (tous statuts)', countingNote: 'Dans le décompte MRM, les meurtres, mutilations, recrutements et utilisations, violences sexuelles et enlèvements comptent chaque enfant ; les attaques contre des écoles et des hôpitaux et le refus d’accès humanitaire comptent chaque violation. L’utilisation militaire et la privation de liberté ne sont pas dans le total.', late: 'Vérifiées tardivement', committed: 'Commises dans la période', fromRecords: 'Compté à partir des dossiers que vous voyez (tous statuts).',
     fromReport: 'Chiffres vérifiés du rapport annuel.', suppressed: 'Certains petits chiffres sont masqués pour protéger les enfants (contrôle de divulgation).', noData: 'Aucune donnée pour cette période.',
     chartLabel: 'Graphique : {{title}}. Les mêmes chiffres figurent dans le tableau ci-dessous.',
     map: 'Carte des provinces', mapTiles: 'Aucun fichier de limites n’est encore fourni : chaque province est une case égale, teintée selon son nombre, et non sa forme.',
@@ -280,6 +291,7 @@ export const fr: Messages = {
     incidents: 'Incidents du regroupement ({{n}})', acknowledge: 'Prendre en compte', acknowledging: 'Prise en compte…', acknowledgedAt: 'Prise en compte le {{when}}',
   },
   errors: {
+    ...casesErrorsFr,
     'auth.invalid_credentials': 'Nom d’utilisateur ou mot de passe incorrect.', 'auth.second_factor_invalid': 'Ce code n’est pas valide. Attendez le code suivant et réessayez.',
     'auth.locked': 'Trop de tentatives. Réessayez plus tard.', 'auth.password_rejected': 'Ce mot de passe n’est pas accepté : {{rule}}', 'auth.session_invalid': 'Votre session a pris fin. Veuillez vous reconnecter.',
     'auth.required': 'Veuillez vous connecter.', 'permission.denied': 'Vous n’êtes pas autorisé·e à le faire.', 'record.not_found': 'Introuvable, ou hors de votre périmètre.', 'record.conflict': 'Quelqu’un a modifié ce dossier entre-temps. Rechargez et réessayez.',
