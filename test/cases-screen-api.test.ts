@@ -27,6 +27,8 @@ describeStores('case screen reads', ({ it, h }) => {
     const ana = await staff(m, 'case_worker', 'UNICEF', 'ana');
     const ben = await staff(m, 'case_worker', 'UNICEF', 'ben');
     const sup = await staff(m, 'supervisor', 'UNICEF');
+    await staff(m, 'case_worker', 'UNICEF', 'cleo'); // no case yet: still offered to the supervisor
+    await staff(m, 'case_worker', 'IRC', 'dan'); // another agency: never listed
     const register = async (worker: string, name: string) => (await call(sup.token, 'POST', '/api/v1/cases', { child: { full_name: name, birth: { age_estimate: 16 } }, sex: 'female', risk_level: 'low', assigned_to: worker })).body.id as string;
     const a1 = await register(ana.id, 'Alice Masika');
     await register(ana.id, 'Aline Kavira');
@@ -35,7 +37,7 @@ describeStores('case screen reads', ({ it, h }) => {
     const load = (await call(sup.token, 'GET', '/api/v1/cases/caseload')).body;
     assert.equal(load.guidance, 25);
     assert.deepEqual(load.workers.map((w: { name: string; open_cases: number; over_guidance: boolean }) => [w.name, w.open_cases, w.over_guidance]).sort(),
-      [['case_worker ana', 2, false], ['case_worker ben', 1, false]]);
+      [['case_worker ana', 2, false], ['case_worker ben', 1, false], ['case_worker cleo', 0, false]]);
     const anas = (await call(sup.token, 'GET', `/api/v1/cases?assigned_to=${ana.id}`)).body.items.map((c: { id: string }) => c.id);
     assert.equal(anas.length, 2);
     assert.ok(!anas.includes(b1));

@@ -115,7 +115,16 @@ export function caseload(db: Kysely<DB>, ctx: RequestContext) {
       .leftJoin('users as u', (j) => j.onRef('u.mission_id', '=', 'c.mission_id').onRef('u.user_id', '=', 'c.assigned_to'))
       .select((eb) => ['c.assigned_to', 'u.display_name', eb.fn.countAll<string>().as('n')]).groupBy(['c.assigned_to', 'u.display_name']).orderBy('c.assigned_to').execute();
     const guidance = caseSettings().caseloadGuidance;
-    return { guidance, workers: rows.map((r) => ({ case_worker: r.assigned_to, name: r.display_name, open_cases: Number(r.n), over_guidance: Number(r.n) > guidance })) };
+    const workers = rows.map((r) => ({ case_worker: r.assigned_to, name: r.display_name, open_cases: Number(r.n), over_guidance: Number(r.n) > guidance }));
+    // A supervisor assigns new cases and referrals: the agency's active case workers with no open case are
+    // the first candidates, so they are listed too (with 0), not only those who already carry cases.
+    if (ctx.actor.role === 'supervisor' && ctx.actor.scope.agency !== null) {
+      const listed = new Set(workers.map((w) => w.case_worker));
+      const idle = await uow.trx.selectFrom('users').select(['user_id', 'display_name']).where('mission_id', '=', ctx.actor.missionId)
+        .where('role', '=', 'case_worker').where('scope_agency', '=', ctx.actor.scope.agency).where('disabled_at', 'is', null).orderBy('user_id').execute();
+      for (const u of idle) if (!listed.has(u.user_id)) workers.push({ case_worker: u.user_id, name: u.display_name, open_cases: 0, over_guidance: false });
+    }
+    return { guidance, workers };
   });
 }
 
