@@ -2,7 +2,7 @@
  * npm run bench:reports — issue #4's performance acceptance, measured:
  *   1,000,000 violations loaded (bulk SQL), the annual report timed on PostgreSQL and PGlite;
  *   an import of 100,000 rows through `tutela import mrm`'s code path; a 1,000,000-row CSV export
- *   streamed to a file in a child process, whose peak RSS is the figure reported.
+ *   streamed to a file by `tutela export mrm` in its own process, whose peak RSS is the figure reported.
  * The data are the harshest case for the report: every violation is verified within the reported year.
  * Environment: TUTELA_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/tutela_bench_reports, created if
  * missing), BENCH_VIOLATIONS (default 1000000), BENCH_IMPORT_ROWS (default 100000), BENCH_STORES (pglite,postgres),
@@ -14,7 +14,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { importMrmFile } from '../src/modules/mrm/import/service.ts';
-import { EXPORT_PGLITE_SHARED_BUFFERS, exportViolationsCsv } from '../src/modules/mrm/reports/export.ts';
 import { readReport } from '../src/modules/mrm/reports/service.ts';
 import { setupMission } from '../src/modules/reference/service.ts';
 import { systemContext } from '../src/platform/context.ts';
@@ -28,8 +27,7 @@ const IMPORT_ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 100_000);
 const PG_URL = process.env.TUTELA_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tutela_bench_reports';
 const STORES = (process.env.BENCH_STORES ?? 'pglite,postgres').split(',');
 const keyProvider = new LocalKeyProvider(Buffer.alloc(32, 9));
-const isChild = process.argv[2] === '--export';
-const tmp = isChild ? process.argv[5]! : fs.mkdtempSync(path.join(os.tmpdir(), 'tutela-bench-reports-'));
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tutela-bench-reports-'));
 const PROVINCES = 26;
 /** Incident refs unique to this run: a reused database already holds the previous run's import. */
 const RUN = Date.now().toString(36);
@@ -38,12 +36,12 @@ const PARTIES = 20;
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-async function openBenchStore(kind: string, fresh = false, pgliteSharedBuffers?: string): Promise<Store> {
+async function openBenchStore(kind: string, fresh = false): Promise<Store> {
   if (kind === 'postgres') {
     if (fresh) await recreatePgDatabase(PG_URL);
     return openStore({ kind: 'postgres', url: PG_URL, poolSize: 4 }, { keyProvider });
   }
-  return openStore({ kind: 'pglite', dataDir: path.join(tmp, 'pglite') }, { keyProvider, ...(pgliteSharedBuffers ? { pgliteSharedBuffers } : {}) });
+  return openStore({ kind: 'pglite', dataDir: path.join(tmp, 'pglite') }, { keyProvider });
 }
 
 async function setup(db: Kysely<DB>, missionId: string): Promise<void> {
@@ -134,16 +132,23 @@ function fixIncidentRows(file: string): string {
 }
 
 
-async function exportChild(kind: string, missionId: string): Promise<void> {
-  // As `tutela export mrm` opens it (src/cli/report-command.ts).
-  const store = await openBenchStore(kind, false, EXPORT_PGLITE_SHARED_BUFFERS);
-  const openRssMb = process.resourceUsage().maxRSS / 1024;
-  const out = fs.createWriteStream(path.join(tmp, `export-${kind}.csv`));
-  const [r, ms] = await timed(() => exportViolationsCsv(store.db, systemContext(missionId), out));
-  out.end();
-  await new Promise<void>((resolve) => out.on('finish', () => resolve()));
-  await store.close();
-  console.log(JSON.stringify({ rows: r.rows, ms, openRssMb, maxRssMb: process.resourceUsage().maxRSS / 1024, bytes: fs.statSync(path.join(tmp, `export-${kind}.csv`)).size }));
+/**
+ * `tutela export mrm` itself, in its own process (bin/tutela.mjs, as a user runs it): the peak RSS it
+ * reports at exit is the figure, so it counts exactly the modules the command loads.
+ */
+function exportWithCli(kind: string, missionId: string): { rows: number; ms: number; maxRssMb: number; bytes: number } | string {
+  const out = path.join(tmp, `export-${kind}.csv`);
+  const peak = 'data:text/javascript,process.on("exit",()=>process.stderr.write("peak-rss-kb "+process.resourceUsage().maxRSS+"\\n"))';
+  const env = { ...process.env, TUTELA_MASTER_KEY: Buffer.alloc(32, 9).toString('base64'),
+    ...(kind === 'postgres' ? { DATABASE_URL: PG_URL } : { DATABASE_URL: '', TUTELA_DATA_DIR: path.join(tmp, 'pglite') }) };
+  const t = performance.now();
+  const child = spawnSync(process.execPath, ['--import', peak, path.join(import.meta.dirname, '../bin/tutela.mjs'), 'export', 'mrm', '--out', out, '--mission', missionId],
+    { encoding: 'utf8', env, maxBuffer: 1 << 24 });
+  const ms = performance.now() - t;
+  const rows = /exported (\d+) violation/.exec(child.stderr)?.[1];
+  const rss = /peak-rss-kb (\d+)/.exec(child.stderr)?.[1];
+  if (child.status !== 0 || !rows || !rss) return child.stderr.slice(-2000);
+  return { rows: Number(rows), ms, maxRssMb: Number(rss) / 1024, bytes: fs.statSync(out).size };
 }
 
 async function benchStore(kind: string): Promise<void> {
@@ -178,22 +183,16 @@ async function benchStore(kind: string): Promise<void> {
   console.log(`import ${summary.rows.toLocaleString('en')} rows (${(fs.statSync(file).size / 1048576).toFixed(1)} MB)   ${seconds(importMs)}` +
     `  (CPU: this process ${seconds((cpu.user + cpu.system) / 1000)}${serverMs === null ? '' : `, PostgreSQL backends ${seconds(serverMs)}`})`);
 
-  if (kind === 'pglite') await store.close(); // one process per PGlite folder: the child opens it next
-  const child = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--export', kind, missionId, tmp], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  const line = child.stdout.trim().split('\n').at(-1) ?? '';
-  if (child.status !== 0 || !line.startsWith('{')) console.log(`export failed: ${child.stderr.slice(-2000)}`);
+  if (kind === 'pglite') await store.close(); // one process per PGlite folder: the command opens it next
+  const r = exportWithCli(kind, missionId);
+  if (typeof r === 'string') console.log(`export failed: ${r}`);
   else {
-    const r = JSON.parse(line) as { rows: number; ms: number; openRssMb: number; maxRssMb: number; bytes: number };
-    console.log(`CSV export ${r.rows.toLocaleString('en')} rows (${(r.bytes / 1048576).toFixed(0)} MB)  ${seconds(r.ms)}, peak RSS of the exporting process ${r.maxRssMb.toFixed(0)} MB` +
-      ` (${r.openRssMb.toFixed(0)} MB once the store was open)`);
+    console.log(`CSV export ${r.rows.toLocaleString('en')} rows (${(r.bytes / 1048576).toFixed(0)} MB)  ${seconds(r.ms)} (\`tutela export mrm\`, start to exit), peak RSS of that process ${r.maxRssMb.toFixed(0)} MB`);
   }
   if (kind !== 'pglite') await store.close();
 }
 
-if (isChild) {
-  const [, , , kind, missionId] = process.argv;
-  await exportChild(kind!, missionId!);
-} else {
+{
   console.log(`bench:reports on ${os.cpus().length} cores, node ${process.version}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; data in ${tmp}`);
   for (const kind of STORES) await benchStore(kind);
   fs.rmSync(tmp, { recursive: true, force: true });

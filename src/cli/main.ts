@@ -1,18 +1,27 @@
 import { Command } from 'commander';
 import { ConfigError } from '../platform/config.ts';
 import { AppError } from '../platform/errors.ts';
-import { registerAuditCommand } from './audit-command.ts';
-import { registerBackupCommands } from './backup-command.ts';
-import { registerCasesCommands } from './cases-command.ts';
-import { registerDemoCommand } from './demo-command.ts';
-import { registerHotspotsCommand } from './hotspots-command.ts';
-import { registerImportCommands } from './import-command.ts';
-import { registerKeysCommands } from './keys-command.ts';
-import { registerMatchCommand } from './match-command.ts';
-import { registerReportCommands } from './report-command.ts';
-import { registerSeaCommands } from './sea-command.ts';
-import { registerServeCommands } from './serve-command.ts';
-import { registerUserCommands } from './users-command.ts';
+
+type Register = (program: Command) => void;
+/**
+ * Each command's module, by the top-level names it registers, loaded only when asked for: the modules
+ * together pull in the web server, spreadsheet and PDF libraries and every service, so a command that
+ * needs none of them (`tutela export mrm`, measured by its peak memory) must not pay for them.
+ */
+const COMMANDS: [names: string[], load: () => Promise<Register>][] = [
+  [['serve', 'migrate'], async () => (await import('./serve-command.ts')).registerServeCommands],
+  [['users'], async () => (await import('./users-command.ts')).registerUserCommands],
+  [['demo'], async () => (await import('./demo-command.ts')).registerDemoCommand],
+  [['audit'], async () => (await import('./audit-command.ts')).registerAuditCommand],
+  [['backup', 'restore'], async () => (await import('./backup-command.ts')).registerBackupCommands],
+  [['keys'], async () => (await import('./keys-command.ts')).registerKeysCommands],
+  [['match'], async () => (await import('./match-command.ts')).registerMatchCommand],
+  [['hotspots'], async () => (await import('./hotspots-command.ts')).registerHotspotsCommand],
+  [['import'], async () => (await import('./import-command.ts')).registerImportCommands],
+  [['report', 'export'], async () => (await import('./report-command.ts')).registerReportCommands],
+  [['conduct'], async () => (await import('./sea-command.ts')).registerSeaCommands],
+  [['cases'], async () => (await import('./cases-command.ts')).registerCasesCommands],
+];
 
 const program = new Command('tutela')
   .description('Tutela: child protection information system for UN peace operations.\n' +
@@ -20,20 +29,10 @@ const program = new Command('tutela')
   .showHelpAfterError()
   .configureHelp({ sortSubcommands: true });
 
-registerServeCommands(program);
-registerUserCommands(program);
-registerDemoCommand(program);
-registerAuditCommand(program);
-registerBackupCommands(program);
-registerKeysCommands(program);
-registerMatchCommand(program);
-registerHotspotsCommand(program);
-registerImportCommands(program);
-registerReportCommands(program);
-registerSeaCommands(program);
-registerCasesCommands(program);
-
 try {
+  // The command asked for, or every command for help and for a name to be refused.
+  const asked = COMMANDS.filter(([names]) => names.includes(process.argv[2] ?? ''));
+  for (const [, load] of asked.length > 0 ? asked : COMMANDS) (await load())(program);
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof AppError) {

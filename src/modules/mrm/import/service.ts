@@ -86,7 +86,7 @@ export async function importRecords(db: Kysely<DB>, ctx: RequestContext, fileNam
 async function writePlan(db: Kysely<DB>, trx: Kysely<DB>, ctx: RequestContext, plan: ImportPlan, fileName: string): Promise<void> {
   const m = ctx.actor.missionId;
   const actor = ctx.actor.userId;
-  const note = `imported from ${fileName}`;
+  const note = `imported from ${fileName}: the file's status and verification date, set at every level (focal point, technical, final)`;
   await insertChunked(trx, 'countries', plan.newCountries.map((iso3) => ({ mission_id: m, iso3, name: iso3 })), 3);
   // Parents first: the foreign key checks each row as it is inserted.
   const areas = [...plan.newAreas].sort((a, b) => a.level - b.level);
@@ -126,8 +126,8 @@ async function writePlan(db: Kysely<DB>, trx: Kysely<DB>, ctx: RequestContext, p
   // Status 'open', not estimated, empty narratives, version 1: the columns' defaults.
   await insertArrays(trx, 'incidents', [['mission_id', 'text'], ['incident_id', 'uuid'], ['title', 'text'], ['date_start', 'date'], ['date_end', 'date'],
     ['date_precision', 'text'], ['country_iso3', 'text'], ['admin_pcode', 'text'], ['created_by', 'uuid'], ['updated_by', 'uuid'], ['coordinates_sealed', 'bytea']], incidents);
-  // The history says what happened: the task force's decision, brought in from a file, at every level
-  // (three verification events per decided violation, written by the same statement: repository.ts).
+  // The history says what happened: the task force's decision, brought in from a file and set at every
+  // level (one verification event per decided violation, written by the same statement: repository.ts).
   await insertViolationsWithHistory(trx, violations, { missionId: m, actor, note });
   await insertArrays(trx, 'violation_tallies', [['mission_id', 'text'], ['violation_id', 'uuid'], ['age_band', 'text'], ['boys', 'int'], ['girls', 'int'], ['sex_unknown', 'int']], tallies);
   await insertArrays(trx, 'violation_perpetrators', [['mission_id', 'text'], ['violation_id', 'uuid'], ['party_id', 'uuid']], perpetrators);

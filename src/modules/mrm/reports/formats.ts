@@ -1,5 +1,8 @@
 import ExcelJS from 'exceljs';
+import { csvLine } from './csv.ts';
 import type { ReportView } from './schema.ts';
+
+export { csvField, csvLine } from './csv.ts';
 
 /** One figure of a report as a flat row: the shape every tabular format shares. */
 export interface FigureRow { table: string; category: string; measure: string; value: number | null }
@@ -15,18 +18,6 @@ export function figureRows(r: ReportView): FigureRow[] {
   }
   return rows;
 }
-
-/**
- * A CSV field: quoted when needed, and a leading = + - @ neutralised, because party and area names come
- * from imported files and a spreadsheet would otherwise run them as formulas.
- */
-export function csvField(value: string | number | null): string {
-  if (value === null) return '';
-  let s = String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-export const csvLine = (fields: (string | number | null)[]) => `${fields.map(csvField).join(',')}\r\n`;
 
 const HEADER = ['period_from', 'period_to', 'table', 'category', 'measure', 'value', 'status'];
 /** HXL hashtags, so humanitarian data tools (HDX, the HXL proxy) read the shared aggregates as they are. */
