@@ -5,6 +5,7 @@ import { generateCandidates } from '../src/modules/identity/engine/blocking.ts';
 import { clusterPairs } from '../src/modules/identity/engine/cluster.ts';
 import { linkRecords, type LinkageResult } from '../src/modules/identity/engine/engine.ts';
 import { initialM, runEm, seededRandom, unconditional } from '../src/modules/identity/engine/fellegi-sunter.ts';
+import { householdMemberU } from '../src/modules/identity/engine/household.ts';
 import { LinkageInputError } from '../src/modules/identity/engine/prepared.ts';
 import { loadSplink } from '../src/modules/identity/engine/reference-datasets.ts';
 import { FAKE_1000_SETTINGS } from '../src/modules/identity/engine/reference-settings.ts';
@@ -64,6 +65,24 @@ describe('Fellegi–Sunter estimation', () => {
     const result = runEm({ levels, levelCounts, u: unconditional(u), m: start, lambda: 0.5, active: [true, true, true, false], maxIterations: 200 });
     assert.deepEqual(result.m[3], start[3]);
     close(result.m.slice(0, 3), m.slice(0, 3), 0.03, 'm');
+  });
+});
+
+describe('household members give u where the household agrees', () => {
+  it('learns from candidate pairs that share the household but not the given name that twins share a birth day', () => {
+    // Comparisons: given name (the marker), family, father, date of birth; levels 1 = agree, 2 = different.
+    const household = { condition: [[], [], [1], [1, 2]], agreeMax: [1, 1, 1, 1] };
+    const levelCounts = [3, 3, 3, 3];
+    const u = [0, 1, 2, 3].map(() => [0, 1, 2].map(() => [0, 0.001, 0.999]));
+    const rows: number[][] = [];
+    for (let k = 0; k < 200; k++) rows.push([2, 1, 1, k < 50 ? 1 : 2]); // siblings; a quarter are twins
+    for (let k = 0; k < 300; k++) rows.push([1, 1, 1, 1]); // the same child twice: not household members
+    const out = householdMemberU(u, Uint8Array.from(rows.flat()), levelCounts, household, 0);
+    assert.ok(Math.abs(out[3]![2]![1]! - (50 + 50 * 0.001) / 250) < 1e-9, `u(same day | household) = ${out[3]![2]![1]}`);
+    assert.deepEqual(out[3]![0], u[3]![0]);
+    assert.deepEqual(out[3]![1], u[3]![1]);
+    // Too few household members: the random-pair u stays.
+    assert.deepEqual(householdMemberU(u, Uint8Array.from(rows.slice(150).flat()), levelCounts, household, 0)[3], u[3]);
   });
 });
 

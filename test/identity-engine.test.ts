@@ -101,6 +101,16 @@ describe('name comparison levels', () => {
     assert.equal(family.levels[family.level(family.prepare(one), family.prepare(other))], 'swapped with another name field');
   });
 
+  it('does not call a half swap (a sibling sharing only the family name, in another field) a swap', () => {
+    const sister = { given_name: 'Esther', family_name: 'Wamba' };
+    const other = { given_name: 'Wamba', family_name: 'Safiya' };
+    assert.equal(given.levels[given.level(given.prepare(sister), given.prepare(other))], 'different');
+    assert.equal(family.levels[family.level(family.prepare(sister), family.prepare(other))], 'different');
+    // With no other name field on one side, one direction is all there is to see.
+    assert.equal(given.levels[given.level(given.prepare({ given_name: 'Haroun' }), given.prepare({ given_name: 'Mohamed', family_name: 'Haroun' }))],
+      'swapped with another name field');
+  });
+
   it('sees reordered and missing name parts', () => {
     assert.equal(givenLevel('Jean Pierre', 'Pierre Jean'), 'shares a name part');
     assert.equal(givenLevel('Marie Claire', 'Claire'), 'shares a name part');
@@ -167,7 +177,9 @@ describe('dates of birth as intervals', () => {
     assert.equal(level(parseBirthDate('2012-05-03'), parseBirthDate('2012-03-05')), 'one-digit typo or day/month swap');
     assert.equal(level(parseBirthDate('2012-05-03'), parseBirthDate('2012-05-20')), 'within 31 days');
     assert.equal(level(parseBirthDate('2012-05-03'), parseBirthDate('2012-01-01')), 'overlap (year or month known)');
-    assert.equal(level(parseBirthDate('2012-05-03'), birthInterval(undefined, '9', '2021-11-01')), 'overlap (age estimate)');
+    assert.equal(level(parseBirthDate('2012-05-03'), birthInterval(undefined, '9', '2021-11-01')), 'overlap (age estimate), centres within 1 year');
+    // A brother 14 months older still falls inside the 3-year age interval, but not near its centre.
+    assert.equal(level(parseBirthDate('2011-03-01'), birthInterval(undefined, '9', '2021-11-01')), 'overlap (age estimate), centres further apart');
     assert.equal(level(parseBirthDate('2012-05-03'), parseBirthDate('2013-03-01')), 'within 1 year');
     assert.equal(level(parseBirthDate('2012'), parseBirthDate('2015')), 'within 3 years');
     assert.equal(level(parseBirthDate('2004-05-03'), parseBirthDate('2012-05-03')), 'different');
@@ -191,6 +203,10 @@ describe('places', () => {
     assert.equal(comparePlaces(path('SS01', 'SS0102'), path('SS01', 'SS0105')), 3);
     assert.equal(comparePlaces(path('SS01'), path('SS02')), levels.length + 1);
     assert.equal(comparePlaces(path('SS01'), path(undefined, 'SS0102')), 0);
+    // A village of the same name in another province is another village; in the same province, a known
+    // district on one side only does not stop the village from agreeing.
+    assert.equal(comparePlaces(path('SS01', 'SS0102', 'village 17'), path('SS04', 'SS0401', 'village 17')), levels.length + 1);
+    assert.equal(comparePlaces(path('SS01', undefined, 'village 17'), path('SS01', 'SS0102', 'Village 17')), 1);
     const byPrefix = (code: string) => placePath([code], [4, 6, 8]);
     assert.equal(comparePlaces(byPrefix('SS010203'), byPrefix('SS010299')), 2);
     assert.equal(comparePlaces(byPrefix('SS010203'), byPrefix('SS019999')), 3);

@@ -94,54 +94,113 @@ export function ruleKeys(row: Row, rule: BlockingRule, record = -1, featureOf?: 
   return combos.map((c) => (rule.unordered ? c.sort() : c).join('\u0001'));
 }
 
+/** Records per chunk of left records whose pairs are gathered, de-duplicated and appended at once. */
+const CHUNK_RECORDS = 4096;
+
+/** One rule's blocks as compressed rows: the blocks of each record, and the members of each block (ascending). */
+interface RuleIndex { recordStart: Int32Array; recordBlocks: Int32Array; blockStart: Int32Array; members: Int32Array }
+
+function indexRule(rows: readonly Row[], rule: BlockingRule, limit: number, stat: RuleStats, featureOf?: FeatureLookup): RuleIndex {
+  const n = rows.length;
+  const blockOf = new Map<string, number>();
+  const recordStart = new Int32Array(n + 1);
+  let entries = new Int32Array(Math.max(16, n));
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    for (const key of ruleKeys(rows[i]!, rule, i, featureOf)) {
+      let b = blockOf.get(key);
+      if (b === undefined) { b = blockOf.size; blockOf.set(key, b); }
+      if (count === entries.length) { const grown = new Int32Array(entries.length * 2); grown.set(entries); entries = grown; }
+      entries[count++] = b;
+    }
+    recordStart[i + 1] = count;
+  }
+  stat.keys = blockOf.size;
+  blockOf.clear();
+  const sizes = new Int32Array(stat.keys);
+  for (let k = 0; k < count; k++) sizes[entries[k]!]!++;
+  // A block too large to compare in full, or of one record, gets no members: it yields no pairs.
+  const blockStart = new Int32Array(stat.keys + 1);
+  for (let b = 0; b < stat.keys; b++) {
+    const size = sizes[b]!;
+    if (size > limit) { stat.skippedBlocks++; sizes[b] = 0; } else if (size < 2) sizes[b] = 0; else stat.largestBlock = Math.max(stat.largestBlock, size);
+    blockStart[b + 1] = blockStart[b]! + sizes[b]!;
+  }
+  const members = new Int32Array(blockStart[stat.keys]!);
+  const fill = blockStart.slice(0, stat.keys);
+  for (let i = 0; i < n; i++) {
+    for (let k = recordStart[i]!; k < recordStart[i + 1]!; k++) {
+      const b = entries[k]!;
+      if (sizes[b]! > 0) members[fill[b]!++] = i;
+    }
+  }
+  return { recordStart, recordBlocks: entries.subarray(0, count), blockStart, members };
+}
+
+/** A Uint32Array that grows by doubling. */
+class GrowingU32 {
+  data = new Uint32Array(1 << 16);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) { const grown = new Uint32Array(this.data.length * 2); grown.set(this.data); this.data = grown; }
+    this.data[this.length++] = v;
+  }
+  /** A copy of exactly the pushed values (so the spare capacity is freed). */
+  done(): Uint32Array { return this.data.slice(0, this.length); }
+}
+
+/**
+ * The union of the rules' pairs, each pair once with a bit per rule. Each rule is indexed first (record →
+ * blocks → members, typed arrays); then the pairs are gathered for a chunk of left records at a time, sorted and
+ * de-duplicated there, and appended. So only one chunk's (pair, rule) hits are ever in memory, never all of them.
+ */
 export function generateCandidates(rows: readonly Row[], rules: readonly BlockingRule[], sources: Int32Array | null, maxBlockSize = 3000, featureOf?: FeatureLookup): CandidatePairs {
   if (rules.length > 32) throw new Error('at most 32 blocking rules');
   const n = rows.length;
-  // Every (pair, rule) hit is one number, pair code × 32 + rule; sorting them groups each pair's rules
-  // together. This is several times faster than a Map when a rule set yields millions of pairs.
+  const stats: RuleStats[] = rules.map((rule) => ({ rule: rule.name, keys: 0, largestBlock: 0, skippedBlocks: 0, pairs: 0, newPairs: 0 }));
+  const indexes = rules.map((rule, r) => indexRule(rows, rule, rule.maxBlockSize ?? maxBlockSize, stats[r]!, featureOf));
+  const left = new GrowingU32();
+  const right = new GrowingU32();
+  const mask = new GrowingU32();
   let hits = new Float64Array(1 << 16);
-  let hitCount = 0;
-  const stats: RuleStats[] = [];
-  rules.forEach((rule, r) => {
-    const blocks = new Map<string, number[]>();
-    rows.forEach((row, i) => {
-      for (const key of ruleKeys(row, rule, i, featureOf)) {
-        const block = blocks.get(key);
-        if (block) block.push(i); else blocks.set(key, [i]);
-      }
-    });
-    const stat: RuleStats = { rule: rule.name, keys: blocks.size, largestBlock: 0, skippedBlocks: 0, pairs: 0, newPairs: 0 };
-    for (const members of blocks.values()) {
-      if (members.length < 2) continue;
-      if (members.length > (rule.maxBlockSize ?? maxBlockSize)) { stat.skippedBlocks++; continue; }
-      stat.largestBlock = Math.max(stat.largestBlock, members.length);
-      for (let x = 0; x < members.length; x++) {
-        const i = members[x]!;
-        for (let y = x + 1; y < members.length; y++) {
-          const j = members[y]!;
-          if (i === j || (sources && sources[i] === sources[j])) continue;
-          if (hitCount === hits.length) { const grown = new Float64Array(hits.length * 2); grown.set(hits); hits = grown; }
-          hits[hitCount++] = ((i < j ? i : j) * n + (i < j ? j : i)) * 32 + r;
+  for (let start = 0; start < n; start += CHUNK_RECORDS) {
+    const end = Math.min(n, start + CHUNK_RECORDS);
+    let hitCount = 0;
+    indexes.forEach((index, r) => {
+      for (let i = start; i < end; i++) {
+        for (let k = index.recordStart[i]!; k < index.recordStart[i + 1]!; k++) {
+          const b = index.recordBlocks[k]!;
+          const last = index.blockStart[b + 1]!;
+          // Members are ascending: the partners of i are the ones after it.
+          let lo = index.blockStart[b]!;
+          let hi = last;
+          while (lo < hi) { const mid = (lo + hi) >>> 1; if (index.members[mid]! <= i) lo = mid + 1; else hi = mid; }
+          for (let x = lo; x < last; x++) {
+            const j = index.members[x]!;
+            if (sources && sources[i] === sources[j]) continue;
+            if (hitCount === hits.length) { const grown = new Float64Array(hits.length * 2); grown.set(hits); hits = grown; }
+            hits[hitCount++] = ((i - start) * n + j) * 32 + r;
+          }
         }
       }
+    });
+    const sorted = hits.subarray(0, hitCount).sort();
+    let previous = -1;
+    let current = 0;
+    for (let k = 0; k < sorted.length; k++) {
+      const code = Math.floor(sorted[k]! / 32);
+      const r = sorted[k]! - code * 32;
+      if (code !== previous) {
+        if (previous >= 0) mask.push(current);
+        left.push(start + Math.floor(code / n)); right.push(code % n); current = 0;
+        previous = code;
+      }
+      if (!(current & (1 << r))) { current |= 1 << r; stats[r]!.pairs++; }
     }
-    stats.push(stat);
-  });
-  const sorted = hits.subarray(0, hitCount).sort();
-  const left: number[] = [];
-  const right: number[] = [];
-  const mask: number[] = [];
-  let previous = -1;
-  for (let k = 0; k < sorted.length; k++) {
-    const code = Math.floor(sorted[k]! / 32);
-    const r = sorted[k]! - code * 32;
-    if (code !== previous) {
-      left.push(Math.floor(code / n)); right.push(code % n); mask.push(0);
-      previous = code;
-    }
-    if (!(mask[mask.length - 1]! & (1 << r))) { mask[mask.length - 1]! |= 1 << r; stats[r]!.pairs++; }
+    if (previous >= 0) mask.push(current);
   }
+  const ruleMask = mask.done();
   // A pair is "new" for the first rule (in the given order) that produced it.
-  for (const m of mask) stats[31 - Math.clz32(m & -m)]!.newPairs++;
-  return { left: Uint32Array.from(left), right: Uint32Array.from(right), ruleMask: Uint32Array.from(mask), stats };
+  for (const m of ruleMask) stats[31 - Math.clz32(m & -m)]!.newPairs++;
+  return { left: left.done(), right: right.done(), ruleMask, stats };
 }

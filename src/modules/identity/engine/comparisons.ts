@@ -31,7 +31,7 @@ class NameFeature {
     readonly parts: string[],
     readonly partKeys: string[],
     /** Keys of the other name fields of the record and of their parts (for swapped fields); null when none. */
-    readonly cross: Set<string> | null,
+    readonly cross: readonly string[] | null,
   ) {}
 }
 
@@ -40,7 +40,7 @@ const NAME_LEVELS = [
   'shares a name part', 'swapped with another name field', 'weakly similar (JW ≥ 0.80)', 'different',
 ];
 
-function nameFeature(raw: string | undefined, cross: Set<string> | null): NameFeature | null {
+function nameFeature(raw: string | undefined, cross: readonly string[] | null): NameFeature | null {
   const parsed = parseName(raw);
   if (parsed.parts.length === 0) return null;
   const { key, code } = nameKeys(parsed.compact);
@@ -53,11 +53,22 @@ function sharesPart(a: NameFeature, b: NameFeature): boolean {
   return tokenSetSimilarity(a.partKeys, b.partKeys) >= 0.95;
 }
 
-function inCross(cross: Set<string> | null, other: NameFeature): boolean {
+function inCross(cross: readonly string[] | null, other: NameFeature): boolean {
   if (cross === null) return false;
-  if (cross.has(other.key)) return true;
-  if (other.partKeys.length > 1) for (const k of other.partKeys) if (cross.has(k)) return true;
+  if (cross.includes(other.key)) return true;
+  if (other.partKeys.length > 1) for (const k of other.partKeys) if (cross.includes(k)) return true;
   return false;
+}
+
+/**
+ * A swap of two name fields: each record's name is found among the other record's other name fields. One
+ * direction alone is not a swap: a sibling written "Wamba Safiya" against "Esther Wamba" shares only the
+ * family name, in another field. When one record has no other name field, one direction is all there is.
+ */
+function swappedNames(a: NameFeature, b: NameFeature): boolean {
+  if (a.cross === null) return inCross(b.cross, a);
+  if (b.cross === null) return inCross(a.cross, b);
+  return inCross(a.cross, b) && inCross(b.cross, a);
 }
 
 function nameComparator(spec: Extract<ComparisonSpec, { kind: 'name' }>): Comparator {
@@ -65,14 +76,14 @@ function nameComparator(spec: Extract<ComparisonSpec, { kind: 'name' }>): Compar
   return {
     spec, name: spec.name, columns: comparisonColumns(spec), levels: NAME_LEVELS, tfLevels: spec.tf === false ? [] : [1, 2],
     prepare(row) {
-      const crossKeys = new Set<string>();
+      // A few keys: an array is smaller than a Set, which matters at a million records.
+      const crossKeys: string[] = [];
       for (const column of cross) {
         const other = nameFeature(columnValue(row, column), null);
         if (!other) continue;
-        crossKeys.add(other.key);
-        for (const k of other.partKeys) crossKeys.add(k);
+        for (const k of [other.key, ...other.partKeys]) if (!crossKeys.includes(k)) crossKeys.push(k);
       }
-      return nameFeature(columnValue(row, spec.column), crossKeys.size > 0 ? crossKeys : null);
+      return nameFeature(columnValue(row, spec.column), crossKeys.length > 0 ? crossKeys : null);
     },
     tfKey: (f, tfIndex) => (tfIndex === 0 ? (f as NameFeature).norm : (f as NameFeature).key),
     level(fa, fb) {
@@ -86,7 +97,7 @@ function nameComparator(spec: Extract<ComparisonSpec, { kind: 'name' }>): Compar
       if (jw >= 0.92 && (!short || damerauLevenshtein(a.key, b.key, 1) <= 1)) return 3;
       if (a.code.length >= 2 && a.code === b.code) return 4;
       if (sharesPart(a, b)) return 5;
-      if (inCross(a.cross, b) || inCross(b.cross, a)) return 6;
+      if (swappedNames(a, b)) return 6;
       if (jw >= 0.8) return 7;
       return 8;
     },
@@ -160,7 +171,7 @@ function stringComparator(spec: Extract<ComparisonSpec, { kind: 'string' }>): Co
   };
 }
 
-export function buildComparator(spec: ComparisonSpec): Comparator {
+function buildPlain(spec: ComparisonSpec): Comparator {
   switch (spec.kind) {
     case 'name': return nameComparator(spec);
     case 'date': return dateComparator(spec);
@@ -168,4 +179,30 @@ export function buildComparator(spec: ComparisonSpec): Comparator {
     case 'exact': return exactComparator(spec);
     case 'string': return stringComparator(spec);
   }
+}
+
+/** Distinct inputs remembered per comparator; beyond this the memo starts again (bounded memory). */
+const MEMO_LIMIT = 400_000;
+
+/**
+ * Records share values (a million children have far fewer distinct name/date/place combinations), and a
+ * prepared feature is immutable, so records with the same input columns share one feature object: at a million
+ * records this is the difference between one feature per record and one per distinct value.
+ */
+export function buildComparator(spec: ComparisonSpec): Comparator {
+  const plain = buildPlain(spec);
+  const columns = [...comparisonColumns(spec), ...(spec.kind === 'name' ? spec.crossColumns ?? [] : [])].flatMap((c) => c.split('+'));
+  const memo = new Map<string, unknown>();
+  const prepare = (row: Row): unknown => {
+    let key = '';
+    for (const c of columns) key += `${row[c] ?? ''}\u0001`;
+    let feature = memo.get(key);
+    if (feature === undefined) {
+      if (memo.size >= MEMO_LIMIT) memo.clear();
+      feature = plain.prepare(row);
+      memo.set(key, feature);
+    }
+    return feature;
+  };
+  return { spec, name: plain.name, columns: plain.columns, levels: plain.levels, tfLevels: plain.tfLevels, prepare, tfKey: plain.tfKey, level: plain.level };
 }

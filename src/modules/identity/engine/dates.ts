@@ -99,8 +99,12 @@ export function birthInterval(dateOfBirth: string | undefined, ageYears: string 
 
 export const DATE_LEVELS = [
   'missing', 'same day', 'one-digit typo or day/month swap', 'within 31 days',
-  'overlap (year or month known)', 'overlap (age estimate)', 'within 1 year', 'within 3 years', 'different',
+  'overlap (year or month known)', 'overlap (age estimate), centres within 1 year', 'overlap (age estimate), centres further apart',
+  'within 1 year', 'within 3 years', 'different',
 ] as const;
+
+/** Centres of two intervals this close (days) mean the same birth year guessed twice; siblings are usually further. */
+const CLOSE_CENTRES = 366;
 
 /** Same year, day and month exchanged (dd/mm read as mm/dd). Both are 8-digit YYYYMMDD strings. */
 function swapped(a: string, b: string): boolean {
@@ -126,9 +130,12 @@ export function compareBirthIntervals(a: BirthInterval | null, b: BirthInterval 
   if (a.precision === 'day' && b.precision === 'day') {
     if (gap <= 31) return 3;
   } else if (gap === 0) {
-    return a.precision === 'age' || b.precision === 'age' ? 5 : 4;
+    if (a.precision !== 'age' && b.precision !== 'age') return 4;
+    // An age interval is 3–5 years wide, so siblings' intervals overlap too; how far apart the centres are
+    // still separates one child's two guesses from a brother two years older.
+    return Math.abs(a.lo + a.hi - b.lo - b.hi) / 2 <= CLOSE_CENTRES ? 5 : 6;
   }
-  if (gap <= 366) return 6;
-  if (gap <= 3 * 366) return 7;
-  return 8;
+  if (gap <= 366) return 7;
+  if (gap <= 3 * 366) return 8;
+  return 9;
 }

@@ -111,12 +111,21 @@ export function initialM(levelCounts: readonly number[]): number[][] {
  */
 export function compressPatterns(levels: Uint8Array, comparisonCount: number): { patterns: Uint8Array; counts: Float64Array } {
   const C = comparisonCount;
-  const index = new Map<string, number>();
+  const index = new Map<string | number, number>();
   const firstRow: number[] = [];
   const counts: number[] = [];
   const pairs = levels.length / C;
+  // Up to 13 comparisons of < 16 levels fit one exact number: a numeric key spares a string per pair.
+  let numeric = C <= 13;
+  for (let k = 0; numeric && k < levels.length; k++) if (levels[k]! >= 16) numeric = false;
   for (let p = 0; p < pairs; p++) {
-    const key = String.fromCharCode(...levels.subarray(p * C, p * C + C));
+    let key: string | number;
+    if (numeric) {
+      key = 0;
+      for (let c = 0; c < C; c++) key = key * 16 + levels[p * C + c]!;
+    } else {
+      key = String.fromCharCode(...levels.subarray(p * C, p * C + C));
+    }
     const k = index.get(key);
     if (k === undefined) { index.set(key, counts.length); counts.push(1); firstRow.push(p); } else counts[k]!++;
   }

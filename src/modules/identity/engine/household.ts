@@ -78,3 +78,33 @@ function distribution(row: number[]): number[] {
   for (let l = 1; l < row.length; l++) total += row[l]!;
   return row.map((v, l) => (l === 0 ? 0 : Math.max(FLOOR, total > 0 ? v / total : 1 / (row.length - 1))));
 }
+
+/** Fewer household-member pairs than this leave the random-pair u in place (too few to estimate from). */
+const MIN_MEMBER_PAIRS = 100;
+
+/**
+ * The u of each conditioned household comparison where two or more earlier household fields agree, taken
+ * from the candidate pairs there whose marker comparison (the given name) is at its last level, "different":
+ * the household's other children. Random pairs almost never fall in one household (one sibling pair in
+ * thousands), so their u there is borrowed from unrelated same-name families and misses that twins share the
+ * birth day. The returned table replaces row 2 only; rows 0 and 1 stay as estimated from random pairs.
+ */
+export function householdMemberU(u: number[][][], candidateLevels: Uint8Array, levelCounts: readonly number[], h: HouseholdConditions, marker: number): number[][][] {
+  const C = levelCounts.length;
+  const different = levelCounts[marker]! - 1;
+  const counts = levelCounts.map((L) => new Array<number>(L).fill(0));
+  const pairs = candidateLevels.length / C;
+  const members = new Array<number>(C).fill(0);
+  for (let p = 0; p < pairs; p++) {
+    if (candidateLevels[p * C + marker] !== different) continue;
+    for (let c = 0; c < C; c++) {
+      if (h.condition[c]!.length === 0 || conditionIndex(h, c, candidateLevels, p * C) < 2) continue;
+      const level = candidateLevels[p * C + c]!;
+      if (level === 0) continue;
+      counts[c]![level]! += 1;
+      members[c]! += 1;
+    }
+  }
+  return u.map((rows, c) => (members[c]! < MIN_MEMBER_PAIRS ? rows
+    : [rows[0]!, rows[1]!, distribution(counts[c]!.map((v, l) => v + BACKOFF * rows[2]![l]!))]));
+}

@@ -40,17 +40,23 @@ export function placeLevels(levelNames: readonly string[]): string[] {
   return labels;
 }
 
-/** Comparison level: the finest level where both paths are known and agree; "different" if none agrees. */
+/**
+ * Comparison level: the finest level where both paths are known and agree, with every coarser level known on
+ * both sides agreeing too (a "village 17" in another province is another village); "different" if none agrees.
+ */
 export function comparePlaces(a: PlacePath | null, b: PlacePath | null): number {
   if (!a || !b) return 0;
   const depth = Math.min(a.length, b.length);
   let comparable = false;
-  for (let d = depth - 1; d >= 0; d--) {
+  let finest = -1;
+  for (let d = 0; d < depth; d++) {
     const x = a[d]!;
     const y = b[d]!;
     if (x === '' || y === '') continue;
     comparable = true;
-    if (x === y) return depth - d;
+    if (x !== y) break;
+    finest = d;
   }
+  if (finest >= 0) return depth - finest;
   return comparable ? depth + 1 : 0;
 }

@@ -33,7 +33,12 @@ export const CHILD_IDENTITY_SETTINGS: LinkageSettings = {
   // Near-certain pairs first (same family and the same written birth date: the same child, or twins), so
   // that the given name's m is learnt from them and not from siblings (see estimateM in engine.ts).
   training: { emRules: ['family + birth date', 'given+family sound', 'any name part + father'] },
-  household: ['family name', "father's name", "mother's name", 'place of origin'],
+  // The date of birth last: where the household agrees, a shared birth day is a twin as often as the same child.
+  household: ['family name', "father's name", "mother's name", 'place of origin', 'date of birth'],
+  siblingMarker: 'given name',
+  // A block of more than 200 records is a common name or a large place: the other rules cover its pairs
+  // (the 5,000-children set's largest block is 67; a million records would otherwise give billions of pairs).
+  maxBlockSize: 200,
   thresholds: { autoLink: 0.95, review: 0.5, clusterFloor: 0.01 },
 };
 
@@ -66,6 +71,8 @@ export function febrlSettings(options: { withId: boolean; link: boolean }): Link
       ...(options.withId ? [{ kind: 'string' as const, name: 'soc_sec_id', column: 'soc_sec_id', metric: 'edit' as const, thresholds: [1, 2] }] : []),
     ],
     blocking: [...FEBRL_BLOCKING, ...(options.withId ? [{ name: 'soc_sec_id', parts: ['soc_sec_id'] }] : [])],
+    // 100,000 random pairs give the same F1 as 300,000 (0.9993 / 0.9994 on FEBRL4) at 0.6 s CPU instead of 1.0 s.
+    training: { randomPairs: 100_000 },
     thresholds: { autoLink: 0.95, review: 0.5, clusterFloor: 0.01 },
   };
 }

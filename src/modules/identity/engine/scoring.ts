@@ -41,6 +41,11 @@ export interface PairExplanation { priorWeight: number; fields: FieldExplanation
 
 /** Smallest frequency credited to a value: a value seen once in a small file is not infinitely rare. */
 const TF_MINIMUM = 1e-4;
+/**
+ * Fewer records than this give no term frequencies: in a mission's five records one repeated "Fatima" has a
+ * frequency of 0.4 and took 3 of the 5 bits a same-spelling given name is worth. The model's u stands instead.
+ */
+const TF_MIN_RECORDS = 500;
 /** The first TF level of a comparison (exact agreement) gets the full adjustment, fuzzier ones half. */
 const TF_SHARE = [1, 0.5];
 const CAP = 20;
@@ -54,7 +59,7 @@ function tfAdjustment(model: FsModel, prepared: PreparedRecords, c: number, leve
   const t = cm.tfLevels.indexOf(level);
   // Where earlier household fields agree, siblings share even a rare value: the conditional u already says how
   // much agreeing is worth, and a rarity bonus would count the household again.
-  if (t < 0 || cond > 0) return 0;
+  if (t < 0 || cond > 0 || prepared.count < TF_MIN_RECORDS) return 0;
   const column = prepared.termFrequency[c]![t]!;
   const tf = Math.max(column[i]!, column[j]!, TF_MINIMUM);
   return (TF_SHARE[t] ?? 0.5) * (Math.log2(cm.u[cond]![level]!) - Math.log2(tf));
@@ -71,6 +76,14 @@ function fieldWeight(model: FsModel, prepared: PreparedRecords, levels: ArrayLik
   return [total, total - base, cond];
 }
 
+/** Weight of comparison c alone (the scoring loop's allocation-free form of fieldWeight). */
+function weightOnly(model: FsModel, prepared: PreparedRecords, levels: ArrayLike<number>, offset: number, c: number, level: number, i: number, j: number): number {
+  const cond = conditionIndex(model.household, c, levels, offset);
+  const base = model.comparisons[c]!.weights[cond]![level]!;
+  const total = base + tfAdjustment(model, prepared, c, level, cond, i, j);
+  return total > CAP ? CAP : total < -CAP ? -CAP : total;
+}
+
 /** Match weights (bits, prior included) of pairs whose levels are known. */
 export function scorePairs(model: FsModel, prepared: PreparedRecords, levels: Uint8Array, left: Uint32Array, right: Uint32Array): Float64Array {
   const C = model.comparisons.length;
@@ -82,7 +95,7 @@ export function scorePairs(model: FsModel, prepared: PreparedRecords, levels: Ui
     for (let c = 0; c < C; c++) {
       const level = levels[offset + c]!;
       if (level === 0) continue;
-      w += simple[c] ? model.comparisons[c]!.weights[0]![level]! : fieldWeight(model, prepared, levels, offset, c, left[p]!, right[p]!)[0];
+      w += simple[c] ? model.comparisons[c]!.weights[0]![level]! : weightOnly(model, prepared, levels, offset, c, level, left[p]!, right[p]!);
     }
     out[p] = w;
   }

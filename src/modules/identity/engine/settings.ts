@@ -53,6 +53,13 @@ export interface LinkageSettings {
    * conditional on agreement on the earlier ones, so siblings are not scored as one child (household.ts).
    */
   household?: string[];
+  /**
+   * The comparison whose disagreement tells a household member from the same child (the given name: siblings
+   * and twins share everything else). Candidate pairs that agree on two or more earlier household fields but
+   * disagree on it are the household's other children; they, not random pairs, give the u of the later
+   * household fields under household agreement (a twin shares the birth day; household.ts).
+   */
+  siblingMarker?: string;
   /** Blocks larger than this are skipped (a key shared by thousands of records says little). Default 3,000. */
   maxBlockSize?: number;
   thresholds?: { autoLink?: number; review?: number; clusterFloor?: number };
@@ -77,7 +84,7 @@ export function ruleColumns(rule: BlockingRule): string[] {
   return rule.parts.filter((p) => !p.startsWith('@')).flatMap((p) => p.split(':')[0]!.split('+'));
 }
 
-const SETTINGS_KEYS = new Set(['idColumn', 'sourceColumn', 'comparisons', 'blocking', 'training', 'household', 'maxBlockSize', 'thresholds']);
+const SETTINGS_KEYS = new Set(['idColumn', 'sourceColumn', 'comparisons', 'blocking', 'training', 'household', 'siblingMarker', 'maxBlockSize', 'thresholds']);
 const TRAINING_KEYS = new Set(['randomPairs', 'emRules', 'maxIterations', 'convergence', 'seed']);
 const THRESHOLD_KEYS = new Set(['autoLink', 'review', 'clusterFloor']);
 const KINDS = new Set(['name', 'date', 'place', 'exact', 'string']);
@@ -125,6 +132,8 @@ export function validateSettings(settings: LinkageSettings): void {
   }
   for (const r of settings.training?.emRules ?? []) if (!rules.has(r)) fail(`training rule "${r}" is not a blocking rule`);
   for (const h of settings.household ?? []) if (!names.has(h)) fail(`household comparison "${h}" is not a comparison`);
+  if (settings.siblingMarker !== undefined && !names.has(settings.siblingMarker)) fail(`sibling marker "${settings.siblingMarker}" is not a comparison`);
+  if (settings.siblingMarker !== undefined && (settings.household ?? []).includes(settings.siblingMarker)) fail(`sibling marker "${settings.siblingMarker}" cannot be a household comparison`);
   const t = { ...DEFAULT_THRESHOLDS, ...settings.thresholds };
   if (!(t.clusterFloor <= t.review && t.review <= t.autoLink && t.autoLink <= 1)) fail('thresholds must satisfy clusterFloor ≤ review ≤ autoLink ≤ 1');
 }

@@ -33,6 +33,27 @@ const FAMILY: readonly string[][] = [
 const ADULT_MALE = GIVEN_MALE;
 const ADULT_FEMALE = GIVEN_FEMALE;
 
+/**
+ * Beyond 5,000 children a fixed list of 20 names per sex is not a population: a country-sized caseload has
+ * thousands of names. Tail names are built from syllables, each with the spellings registrars produce
+ * (ou/u, k/c, a doubled consonant, a final e), and are drawn more often the larger the caseload.
+ */
+const SYLLABLES = ['ma', 'ha', 'ka', 'ba', 'di', 'lo', 'ngo', 'nya', 'zu', 'ri', 'te', 'so', 'mu', 'ki', 'wa', 'ya', 'tou', 'ra', 'sa', 'fa', 'na', 'dje', 'bou', 'li', 'go', 'ke'];
+
+function tailName(rand: () => number): string[] {
+  const count = rand() < 0.6 ? 2 : 3;
+  let base = '';
+  for (let k = 0; k < count; k++) base += SYLLABLES[Math.floor(rand() * SYLLABLES.length)]!;
+  const title = (x: string): string => x[0]!.toUpperCase() + x.slice(1);
+  const variants = new Set([base, base.replace(/ou/g, 'u'), base.replace(/k([aou])/g, 'c$1'), base.replace(/([bdgkmnrst])a/, '$1$1a'), `${base}e`]);
+  return [...variants].map(title);
+}
+
+function tailPool(size: number, seed: number): string[][] {
+  const rand = seededRandom(seed);
+  return Array.from({ length: size }, () => tailName(rand));
+}
+
 export interface SyntheticOptions { children: number; seed?: number; siblingRate?: number; twinRate?: number; maxRecordsPerChild?: number }
 
 function isoDay(day: number): string {
@@ -49,19 +70,30 @@ export function syntheticChildren(options: SyntheticOptions): Row[] {
   const baseDay = Math.floor(Date.UTC(2008, 0, 1) / 86_400_000);
   const regBase = Math.floor(Date.UTC(2019, 0, 1) / 86_400_000);
   let family: { name: string[]; father: string[]; mother: string[]; admin1: string; admin2: string; village: string; birth: number } | null = null;
+  // A larger caseload comes from a larger territory: 5,000 children live in 6 provinces of 8 districts with 400
+  // village names, and each tenfold more children spans about √10 times more of each (same numbers up to 5,000).
+  const spread = Math.sqrt(Math.max(1, options.children / 5000));
+  const provinces = Math.round(6 * spread);
+  const districts = Math.min(89, Math.round(8 * spread));
+  const villages = Math.round(400 * spread * spread);
+  // Up to 5,000 children the lists above are the whole population (unchanged); beyond, a share 1 − 1/spread of
+  // names come from a tail of 50·spread² names per list (a fixed seed, so the tail is the same every run).
+  const tailShare = 1 - 1 / spread;
+  const tails = spread > 1 ? [tailPool(Math.round(50 * spread * spread), 11), tailPool(Math.round(50 * spread * spread), 12), tailPool(Math.round(50 * spread * spread), 13)] : null;
+  const name = (list: readonly string[][], tail: number): string[] => (tails && rand() < tailShare ? pick(tails[tail]!) : pick(list));
   for (let child = 0; child < options.children; child++) {
     const sibling = family !== null && rand() < siblingRate;
     const twin = sibling && rand() < twinRate / siblingRate;
     if (!sibling || !family) {
-      const a1 = 10 + Math.floor(rand() * 6);
+      const a1 = 10 + Math.floor(rand() * provinces);
       family = {
-        name: pick(FAMILY), father: pick(ADULT_MALE), mother: pick(ADULT_FEMALE),
-        admin1: `SS${a1}`, admin2: `SS${a1}${10 + Math.floor(rand() * 8)}`, village: `village ${Math.floor(rand() * 400)}`,
+        name: name(FAMILY, 0), father: name(ADULT_MALE, 1), mother: name(ADULT_FEMALE, 2),
+        admin1: `SS${a1}`, admin2: `SS${a1}${10 + Math.floor(rand() * districts)}`, village: `village ${Math.floor(rand() * villages)}`,
         birth: baseDay + Math.floor(rand() * 3650),
       };
     }
     const sex = rand() < 0.5 ? 'M' : 'F';
-    const given = pick(sex === 'M' ? GIVEN_MALE : GIVEN_FEMALE);
+    const given = name(sex === 'M' ? GIVEN_MALE : GIVEN_FEMALE, sex === 'M' ? 1 : 2);
     const birth = twin ? family.birth : sibling ? family.birth + (rand() < 0.5 ? -1 : 1) * (500 + Math.floor(rand() * 1500)) : family.birth;
     if (!sibling) family.birth = birth;
     const records = 1 + Math.floor(rand() * maxRecords);
