@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
 import { generateCandidates } from '../src/modules/identity/engine/blocking.ts';
 import { clusterPairs } from '../src/modules/identity/engine/cluster.ts';
-import { linkRecords, type LinkageResult } from '../src/modules/identity/engine/engine.ts';
+import { linkRecords, modelFits, type LinkageResult } from '../src/modules/identity/engine/engine.ts';
 import { initialM, runEm, seededRandom, unconditional } from '../src/modules/identity/engine/fellegi-sunter.ts';
 import { householdMemberU } from '../src/modules/identity/engine/household.ts';
 import { LinkageInputError } from '../src/modules/identity/engine/prepared.ts';
@@ -140,6 +140,17 @@ describe('a linkage run (Splink fake_1000)', () => {
       adjustments.push(run.explain(p).fields[first]!.termFrequencyAdjustment);
     }
     assert.ok(Math.min(...adjustments) < -0.5 && Math.max(...adjustments) > 0.5, `TF adjustments range ${Math.min(...adjustments)}..${Math.max(...adjustments)}`);
+  });
+
+  it('reuses a stored model only when it fits the settings: an older engine\'s levels are refused', () => {
+    assert.equal(modelFits(run.model, settings), true);
+    assert.equal(modelFits(JSON.parse(JSON.stringify(run.model)), settings), true, 'as stored in identity_runs (JSON)');
+    const oneLevelLess = { ...run.model, comparisons: run.model.comparisons.map((c, i) => (i === 0 ? { ...c, levels: c.levels.slice(0, -1) } : c)) };
+    assert.equal(modelFits(oneLevelLess, settings), false);
+    const flatU = { ...run.model, comparisons: run.model.comparisons.map((c) => ({ ...c, u: c.u[0] })) };
+    assert.equal(modelFits(flatU, settings), false, 'u without household conditions (the earlier engine)');
+    assert.equal(modelFits({}, settings), false);
+    assert.equal(modelFits(null, settings), false);
   });
 
   it('scores any two records, candidates or not, the same way', () => {

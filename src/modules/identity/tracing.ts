@@ -5,7 +5,7 @@ import { runUnitOfWork } from '../../platform/db/unit-of-work.ts';
 import { ensure } from '../../platform/errors.ts';
 import { consentRefusal } from '../cases/consent.ts';
 import { currentConsent } from '../cases/repository.ts';
-import { CHILD_IDENTITY_SETTINGS, DEFAULT_THRESHOLDS, linkRecords, type FsModel, type Row } from './engine/index.ts';
+import { CHILD_IDENTITY_SETTINGS, DEFAULT_THRESHOLDS, linkRecords, modelFits, type FsModel, type Row } from './engine/index.ts';
 import { referenceModel } from './model.ts';
 import { mayTrace } from './policy.ts';
 import { fieldBits } from './presenter.ts';
@@ -39,11 +39,13 @@ export async function matchTracingIdentity(db: Kysely<DB>, ctx: RequestContext, 
     const children = await caseRows(db, uow.trx, missionId, allowed);
     const request: Row = { ...identityRow(REQUEST_REF, { ...identity, registration_date: identity.as_of ?? now.toISOString().slice(0, 10) }), source: 'request' };
     const rows = [...children.map((r) => ({ ...r, source: 'child' })), request];
-    const stored = (await repo.latestModel(uow.trx, missionId)) as FsModel | null;
-    const model = stored && Array.isArray((stored as { comparisons?: unknown }).comparisons) ? stored : await referenceModel(rows.length);
+    const stored = await repo.latestModel(uow.trx, missionId);
+    const tracingSettings = { ...CHILD_IDENTITY_SETTINGS, sourceColumn: 'source' };
+    // A model stored by an older engine scores other levels: the reference model stands in until the next run.
+    const model: FsModel = modelFits(stored, tracingSettings) ? stored : await referenceModel(rows.length);
     const matches: { case_id: string; agency: string; probability: number; fields: ReturnType<typeof fieldBits> }[] = [];
     if (children.length > 0) {
-      const result = await linkRecords(rows, { ...CHILD_IDENTITY_SETTINGS, sourceColumn: 'source' }, { model, threads: 1 });
+      const result = await linkRecords(rows, tracingSettings, { model, threads: 1 });
       const ids = result.prepared.ids;
       const agencyOf = new Map(allowed.map((c) => [caseRef(c.case_id), c.agency]));
       for (let p = 0; p < result.candidates.left.length; p++) {

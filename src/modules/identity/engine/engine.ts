@@ -154,6 +154,22 @@ function shareSwapRate(comparators: readonly Comparator[], m: number[][], u: UTa
   });
 }
 
+/**
+ * Whether a model trained earlier (stored by the service) still fits these settings: the same comparisons
+ * with the same levels, and u by household condition. A model from an older engine would score with
+ * weights for other levels (NaN or, worse, plausible but wrong numbers), so it is not used.
+ */
+export function modelFits(model: unknown, settings: LinkageSettings): model is FsModel {
+  const m = model as Partial<FsModel> | null;
+  if (!m || !Array.isArray(m.comparisons) || typeof m.lambda !== 'number' || !m.household) return false;
+  const comparators = buildComparators(settings);
+  return m.comparisons.length === comparators.length && comparators.every((c, i) => {
+    const stored = m.comparisons![i]!;
+    return stored.name === c.name && Array.isArray(stored.levels) && stored.levels.length === c.levels.length && stored.levels.every((l, k) => l === c.levels[k])
+      && Array.isArray(stored.u) && stored.u.every((row) => Array.isArray(row) && row.length === c.levels.length);
+  });
+}
+
 export async function linkRecords(rows: readonly Row[], settings: LinkageSettings, options: LinkOptions = {}): Promise<LinkageResult> {
   const timings: Record<string, number> = {};
   let t = performance.now();

@@ -2,7 +2,7 @@
  * The identity-linkage engine's public surface, for the identity service and the `tutela match` command.
  * Pure: rows and settings in, scored pairs, explanations and clusters out; nothing here touches the store.
  */
-export { linkRecords, type Decision, type EmSession, type LinkageResult, type LinkOptions } from './engine.ts';
+export { linkRecords, modelFits, type Decision, type EmSession, type LinkageResult, type LinkOptions } from './engine.ts';
 export { CHILD_IDENTITY_SETTINGS, FAKE_1000_SETTINGS, febrlSettings, HISTORICAL_50K_SETTINGS } from './reference-settings.ts';
 export { DEFAULT_THRESHOLDS, validateSettings, type BlockingRule, type ComparisonSpec, type LinkageSettings, type Row } from './settings.ts';
 export { LinkageInputError } from './prepared.ts';
