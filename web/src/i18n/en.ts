@@ -32,6 +32,8 @@ export const en = {
     field_narrative_public: 'Public narrative', field_narrative_confidential: 'Confidential narrative',
     field_status: 'Status', editConflictsTitle: 'Fields edited on two devices', noEditConflicts: 'No field edited on two devices is waiting for a choice.',
     conflictDevice: 'Edited on a device', conflictCommon: 'before both edits: {{value}}', conflictKeepChoice: 'Keep this value',
+    kind_edit: 'Edit of an incident', editResults: 'Edits sent', edit_applied: 'Applied: the incident is at version {{version}}.',
+    edit_merged: 'Merged with changes made meanwhile: the incident is at version {{version}}.', edit_conflict: '{{n}} field(s) also changed elsewhere: choose below which value to keep.',
     devicesLink: 'Devices', devicesTitle: 'Reports waiting on devices', devicesHelp: 'Each device reports how many reports it still holds unsent, and since when, whenever it reaches the server. A device that has not reported for long may be out of network.',
     devicesNone: 'No device has reported yet.', devicePerson: 'Person', device: 'Device', deviceWaiting: 'Waiting',
     deviceOldest: 'Oldest waiting since', deviceConflicts: 'Needing a person', deviceReported: 'Last reported',
@@ -176,6 +178,7 @@ export const en = {
     violationLocked: 'Verified at a level: it changes only through verification.', violationConflict: 'Someone changed this violation since you opened it. Reload the page, then make your change again.',
     noRemove: 'A violation is not removed once recorded: if it did not happen, record that in its verification (“did not occur”).',
     notAllowed: 'You may read this incident but not change it.', conflict: 'Someone changed this incident since you opened it. Reload it to see their changes, then make yours again.',
+    savedOfflineNeedsPin: 'No network. Choose or enter your PIN to keep this edit encrypted on the device; it is sent as soon as the network returns.',
   },
   referenceData: {
     title: 'Parties and admin areas', readOnly: 'Parties and areas are never deleted, because records name them: retire one to take it out of the lists offered for new records. Countries are set when the mission is set up.',

@@ -32,6 +32,8 @@ export const fr: Messages = {
     field_narrative_public: 'Récit public', field_narrative_confidential: 'Récit confidentiel',
     field_status: 'Statut', editConflictsTitle: 'Champs modifiés sur deux appareils', noEditConflicts: 'Aucun champ modifié sur deux appareils n’attend de choix.',
     conflictDevice: 'Modifié sur un appareil', conflictCommon: 'avant les deux modifications : {{value}}', conflictKeepChoice: 'Garder cette valeur',
+    kind_edit: 'Modification d’un incident', editResults: 'Modifications envoyées', edit_applied: 'Appliquée : l’incident est à la version {{version}}.',
+    edit_merged: 'Fusionnée avec les changements faits entre-temps : l’incident est à la version {{version}}.', edit_conflict: '{{n}} champ(s) modifié(s) aussi ailleurs : choisissez ci-dessous la valeur à garder.',
     devicesLink: 'Appareils', devicesTitle: 'Rapports en attente sur les appareils', devicesHelp: 'Chaque appareil indique combien de rapports il garde non envoyés, et depuis quand, dès qu’il joint le serveur. Un appareil silencieux depuis longtemps est peut-être hors réseau.',
     devicesNone: 'Aucun appareil ne s’est encore signalé.', devicePerson: 'Personne', device: 'Appareil', deviceWaiting: 'En attente',
     deviceOldest: 'Le plus ancien depuis', deviceConflicts: 'À examiner', deviceReported: 'Dernier signalement',
@@ -176,6 +178,7 @@ export const fr: Messages = {
     violationLocked: 'Vérifiée à un niveau : elle ne change plus que par la vérification.', violationConflict: 'Quelqu’un a modifié cette violation depuis que vous l’avez ouverte. Rechargez la page, puis refaites votre modification.',
     noRemove: 'Une violation enregistrée n’est pas supprimée : si elle n’a pas eu lieu, indiquez-le dans sa vérification (« ne s’est pas produite »).',
     notAllowed: 'Vous pouvez lire cet incident mais pas le modifier.', conflict: 'Quelqu’un a modifié cet incident depuis que vous l’avez ouvert. Rechargez-le pour voir ses modifications, puis refaites les vôtres.',
+    savedOfflineNeedsPin: 'Pas de réseau. Choisissez ou saisissez votre code PIN pour garder cette modification chiffrée sur l’appareil ; elle est envoyée dès le retour du réseau.',
   },
   referenceData: {
     title: 'Parties et zones administratives', readOnly: 'Les parties et les zones ne sont jamais supprimées, car des dossiers les citent : retirez-en une pour qu’elle ne soit plus proposée dans les nouveaux dossiers. Les pays sont fixés à la création de la mission.',

@@ -13,12 +13,20 @@ function show(value: unknown): string {
     .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ');
 }
 
+/** Lists read while offline show a note; they are read again when the network returns. */
+function useReloadWhenOnline(load: () => void): void {
+  useEffect(() => {
+    window.addEventListener('online', load);
+    return () => window.removeEventListener('online', load);
+  }, [load]);
+}
+
 /**
  * Reports that reached the server twice with different content (issue 7). For each differing field the
  * person sees the stored value and the other version's, and picks one; nothing is taken by default, so
  * a conflict is never settled by whoever synced last. Both versions stay on the server either way.
  */
-export function ConflictReview() {
+export function ConflictReview({ reloadKey = '' }: { reloadKey?: string }) {
   const { t } = useTranslation();
   const [items, setItems] = useState<Conflict[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -26,14 +34,15 @@ export function ConflictReview() {
     api.syncConflicts().then((r) => { setItems(r.items); setError(null); })
       .catch((err: unknown) => setError(err instanceof ApiError && err.status === 0 ? t('offline.conflictsOffline') : err instanceof Error ? err.message : String(err)));
   }, [t]);
-  useEffect(load, [load]);
+  useEffect(load, [load, reloadKey]);
+  useReloadWhenOnline(load);
   if (error) return <p className="conflicts-note">{error}</p>;
   if (items === null) return null;
   return (
     <section className="conflicts" aria-labelledby="conflicts-heading">
       <h2 id="conflicts-heading">{t('offline.conflictsTitle')}</h2>
       {items.length === 0 ? <p>{t('offline.noConflicts')}</p> : items.map((c) => <ConflictCard key={`${c.report_id}/${c.sha256}`} c={c} onDone={load} />)}
-      <EditConflictReview />
+      <EditConflictReview reloadKey={reloadKey} />
     </section>
   );
 }
@@ -43,7 +52,7 @@ export function ConflictReview() {
  * The person sees the value stored on the server and the device's, with the one both started from, and
  * keeps one; nothing is chosen by default. The server keeps both values in the record's history.
  */
-function EditConflictReview() {
+function EditConflictReview({ reloadKey }: { reloadKey: string }) {
   const { t } = useTranslation();
   const [items, setItems] = useState<EditConflict[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -51,7 +60,8 @@ function EditConflictReview() {
     api.editConflicts().then((r) => { setItems(r.items); setError(null); })
       .catch((err: unknown) => setError(err instanceof ApiError && err.status === 0 ? t('offline.conflictsOffline') : err instanceof Error ? err.message : String(err)));
   }, [t]);
-  useEffect(load, [load]);
+  useEffect(load, [load, reloadKey]);
+  useReloadWhenOnline(load);
   if (error) return <p className="conflicts-note">{error}</p>;
   if (items === null) return null;
   return (

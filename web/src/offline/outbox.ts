@@ -1,6 +1,7 @@
 import { ApiError, type Api } from '../api/client.ts';
 import type { IncidentCreate } from '../api/types.ts';
 import { idb } from './idb.ts';
+import type { EditOutcome, EditPush } from './merge.ts';
 import { uuid7 } from './uuid7.ts';
 import { vault, type Sealed } from './vault.ts';
 
@@ -8,10 +9,13 @@ import { vault, type Sealed } from './vault.ts';
  * Reports saved on the device and not yet acknowledged by the server. An item leaves the outbox only
  * when the server hands back a receipt for its id; a network failure or a 5xx retries with exponential
  * backoff and full jitter (no cap on the number of tries: a monitor may be out of reach for weeks); a
- * refusal or a conflict waits for a person.
+ * refusal or a conflict waits for a person. Edits of incidents made offline wait here too, sealed the
+ * same way, and go through POST /sync/edits, which merges them field by field.
  */
 export interface OutboxItem {
   id: string;
+  /** Absent on items saved before edits were queued: those are reports. */
+  kind?: 'report' | 'edit';
   queued_at: string;
   attempts: number;
   next_at: number;
@@ -20,6 +24,8 @@ export interface OutboxItem {
   sealed: Sealed;
 }
 export interface Receipt { id: string; received_at: string; sha256: string }
+/** The server's answer to an edit, kept so the person sees what became of it (ids and counts only: no content). */
+export interface EditResult { id: string; incident_id: string; status: EditOutcome['status']; version: number; conflicts: number; at: string }
 export interface ReportEnvelope { id: string; type: 'incident'; created_at: string; payload: IncidentCreate }
 
 const BASE_MS = 2_000;
@@ -35,14 +41,17 @@ export const outbox = {
 
   /** Saves a report sealed under the vault key; resolves once IndexedDB has committed it. */
   async enqueue(report: ReportEnvelope): Promise<void> {
-    const item: OutboxItem = { id: report.id, queued_at: new Date().toISOString(), attempts: 0, next_at: 0, state: 'waiting', last_error: null, sealed: await vault.seal(report) };
-    await idb.put('outbox', item);
-    notify();
+    await save(report.id, 'report', report);
+  },
+  /** Saves an offline edit (its id, the incident's, the version and values it started from, the changes) sealed. */
+  async enqueueEdit(edit: EditPush): Promise<void> {
+    await save(edit.id, 'edit', edit);
   },
 
   /** What is waiting and since when: readable while locked (no content in it). */
   items: () => idb.all<OutboxItem>('outbox'),
   receipts: async () => (await idb.get<{ k: string; list: Receipt[] }>('meta', 'receipts'))?.list ?? [],
+  editResults: async () => (await idb.get<{ k: string; list: EditResult[] }>('meta', 'edit-results'))?.list ?? [],
 
   /** Pushes every due item (one at a time: the server answers each with a receipt). */
   flush(api: Api, now = Date.now()): Promise<void> {
@@ -51,28 +60,70 @@ export const outbox = {
   },
 };
 
+async function save(id: string, kind: 'report' | 'edit', content: ReportEnvelope | EditPush): Promise<void> {
+  const item: OutboxItem = { id, kind, queued_at: new Date().toISOString(), attempts: 0, next_at: 0, state: 'waiting', last_error: null, sealed: await vault.seal(content) };
+  await idb.put('outbox', item);
+  notify();
+}
+
 async function run(api: Api, now: number): Promise<void> {
   if (!vault.isUnlocked()) return;
+  // Edits of one record apply in the order they were made (ids are UUID v7: the store lists them by
+  // save time): while one waits, the later edits of that record wait with it.
+  const held = new Set<string>();
   for (const item of await idb.all<OutboxItem>('outbox')) {
-    if (item.state !== 'waiting' || item.next_at > now) continue;
-    const report = await vault.open<ReportEnvelope>(item.sealed);
-    try {
-      const receipt = await api.pushReport(report);
-      if (receipt.id !== item.id) throw new Error('receipt for another report');
-      await keepReceipt(receipt);
-      await idb.delete('outbox', item.id); // only now: the server holds it
-    } catch (err) {
-      const transient = !(err instanceof ApiError) || err.status === 0 || err.status >= 500 || err.status === 429 || err.status === 401;
-      const attempts = item.attempts + 1;
-      await idb.put('outbox', {
-        ...item, attempts, last_error: err instanceof ApiError ? err.code : String(err),
-        state: transient ? 'waiting' : err.code === 'report.conflict' ? 'conflict' : 'refused',
-        next_at: Date.now() + backoffMs(attempts),
-      } satisfies OutboxItem);
-      if (err instanceof ApiError && err.status === 0) break; // offline: the rest would fail the same way
+    if (item.state !== 'waiting') continue;
+    let outcome: 'sent' | 'failed' | 'offline';
+    if (item.kind === 'edit') {
+      const edit = await vault.open<EditPush>(item.sealed);
+      if (item.next_at > now || held.has(edit.incident_id)) { held.add(edit.incident_id); continue; }
+      outcome = await attempt(item, () => pushEdit(api, edit));
+      if (outcome !== 'sent') held.add(edit.incident_id);
+    } else {
+      if (item.next_at > now) continue;
+      const report = await vault.open<ReportEnvelope>(item.sealed);
+      outcome = await attempt(item, async () => {
+        const receipt = await api.pushReport(report);
+        if (receipt.id !== item.id) throw new Error('receipt for another report');
+        await keepReceipt(receipt);
+      });
     }
     notify();
+    if (outcome === 'offline') break; // the rest would fail the same way
   }
+}
+
+/** One push; the device copy is deleted only once `send` has the server's acknowledgement. */
+async function attempt(item: OutboxItem, send: () => Promise<void>): Promise<'sent' | 'failed' | 'offline'> {
+  try {
+    await send();
+    await idb.delete('outbox', item.id); // only now: the server holds it
+    return 'sent';
+  } catch (err) {
+    const transient = !(err instanceof ApiError) || err.status === 0 || err.status >= 500 || err.status === 429 || err.status === 401;
+    const attempts = item.attempts + 1;
+    await idb.put('outbox', {
+      ...item, attempts, last_error: err instanceof ApiError ? err.code : String(err),
+      state: transient ? 'waiting' : err.code === 'report.conflict' ? 'conflict' : 'refused',
+      next_at: Date.now() + backoffMs(attempts),
+    } satisfies OutboxItem);
+    return err instanceof ApiError && err.status === 0 ? 'offline' : 'failed';
+  }
+}
+
+/**
+ * The server answers each edit on its own line: an outcome (applied, merged, or conflict: a person
+ * then chooses on the sync screen) is the acknowledgement; an error line is classed like a response.
+ */
+async function pushEdit(api: Api, edit: EditPush): Promise<void> {
+  const { results } = await api.pushEdits([edit]);
+  const line = results.find((r) => r.id === edit.id);
+  if (!line) throw new Error('no answer for this edit');
+  if (!line.outcome) throw new ApiError(line.status, line.error?.code ?? `http.${line.status}`, line.error?.message ?? '', null, null);
+  const o = line.outcome;
+  const list = await outbox.editResults();
+  const result: EditResult = { id: o.id, incident_id: o.incident_id, status: o.status, version: o.version, conflicts: o.conflicts.length, at: new Date().toISOString() };
+  await idb.put('meta', { k: 'edit-results', list: [result, ...list.filter((x) => x.id !== o.id)].slice(0, 50) });
 }
 
 /**

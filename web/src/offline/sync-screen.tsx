@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
-import { outbox, type OutboxItem, type Receipt } from './outbox.ts';
+import { outbox, type EditResult, type OutboxItem, type Receipt } from './outbox.ts';
 import { useSession } from '../session.tsx';
 import { ConflictReview } from './conflict-review.tsx';
 import { PinGate } from './pin-gate.tsx';
@@ -12,12 +12,13 @@ import { WaitingDevices } from './waiting-devices.tsx';
 const overseesDevices = (role: string | undefined) => role === 'admin' || role === 'supervisor';
 
 /** What the device holds and what the server has acknowledged: readable while locked (no content). */
-export function useOutbox(): { items: OutboxItem[]; receipts: Receipt[]; unlocked: boolean } {
-  const [state, setState] = useState<{ items: OutboxItem[]; receipts: Receipt[]; unlocked: boolean }>({ items: [], receipts: [], unlocked: vault.isUnlocked() });
+interface OutboxState { items: OutboxItem[]; receipts: Receipt[]; editResults: EditResult[]; unlocked: boolean }
+export function useOutbox(): OutboxState {
+  const [state, setState] = useState<OutboxState>({ items: [], receipts: [], editResults: [], unlocked: vault.isUnlocked() });
   useEffect(() => {
     let live = true;
-    const load = () => void Promise.all([outbox.items(), outbox.receipts()]).then(([items, receipts]) => {
-      if (live) setState({ items, receipts, unlocked: vault.isUnlocked() });
+    const load = () => void Promise.all([outbox.items(), outbox.receipts(), outbox.editResults()]).then(([items, receipts, editResults]) => {
+      if (live) setState({ items, receipts, editResults, unlocked: vault.isUnlocked() });
     }).catch(() => undefined);
     load();
     const offA = outbox.subscribe(load);
@@ -44,7 +45,9 @@ export function SyncScreen() {
 
 function DeviceOutbox() {
   const { t, i18n } = useTranslation();
-  const { items, receipts, unlocked } = useOutbox();
+  const { items, receipts, editResults, unlocked } = useOutbox();
+  // The review lists reload when a push may have raised a conflict (a new edit answer, a report in conflict).
+  const conflictsKey = `${editResults.map((r) => r.id).join()}/${items.filter((i) => i.state === 'conflict').length}`;
   const fmt = (iso: string) => new Date(iso).toLocaleString(i18n.language);
   const oldest = items.map((i) => i.queued_at).sort()[0];
   return (
@@ -60,7 +63,7 @@ function DeviceOutbox() {
           <tbody>
             {items.map((i) => (
               <tr key={i.id} data-testid="outbox-item">
-                <td><code>{i.id.slice(0, 8)}</code></td><td>{fmt(i.queued_at)}</td><td>{i.attempts}</td>
+                <td><code>{i.id.slice(0, 8)}</code>{i.kind === 'edit' && <> · {t('offline.kind_edit')}</>}</td><td>{fmt(i.queued_at)}</td><td>{i.attempts}</td>
                 <td>{t(`offline.state_${i.state}`)}{i.last_error ? ` (${i.last_error})` : ''}</td>
               </tr>
             ))}
@@ -68,7 +71,20 @@ function DeviceOutbox() {
         </table>
       )}
       {unlocked && <p><button type="button" onClick={() => void outbox.flush(api)}>{t('offline.sendNow')}</button> <button type="button" onClick={() => vault.lock()}>{t('offline.lock')}</button></p>}
-      <ConflictReview />
+      {editResults.length > 0 && (
+        <>
+          <h2>{t('offline.editResults')}</h2>
+          <ul>
+            {editResults.map((r) => (
+              <li key={r.id} data-testid="edit-result" data-status={r.status}>
+                <code>{r.id.slice(0, 8)}</code> — <a href={`/incidents/${r.incident_id}`}>{t('offline.kind_edit')}</a> — {fmt(r.at)} —{' '}
+                {t(`offline.edit_${r.status}`, { version: r.version, n: r.conflicts })}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <ConflictReview reloadKey={conflictsKey} />
       <h2>{t('offline.receipts')}</h2>
       {receipts.length === 0 ? <p>{t('offline.noReceipts')}</p> : (
         <ul>

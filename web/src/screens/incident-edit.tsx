@@ -4,6 +4,11 @@ import { incidentUpdateBody } from '../../../src/modules/mrm/schema.ts';
 import { api, ApiError } from '../api/client.ts';
 import type { IncidentUpdate, IncidentView } from '../api/types.ts';
 import { Field, Notice, errorText } from '../components/field.tsx';
+import { editToPush, editValues, type EditField, type EditPush } from '../offline/merge.ts';
+import { outbox } from '../offline/outbox.ts';
+import { PinGate } from '../offline/pin-gate.tsx';
+import { uuid7 } from '../offline/uuid7.ts';
+import { vault } from '../offline/vault.ts';
 import { useReference } from '../reference.ts';
 import { Link, navigate } from '../router.ts';
 import { useMe } from '../session.tsx';
@@ -15,7 +20,10 @@ const STATUSES = ['open', 'closed', 'duplicate'] as const;
 /**
  * Changes to an incident's own fields, for a user the server lets edit it (`update` among its
  * permitted actions). The version read is sent back, so an edit made meanwhile by someone else is
- * refused (409) rather than overwritten; nothing of theirs is lost.
+ * refused (409) rather than overwritten; nothing of theirs is lost. With no network the edit is kept
+ * on the device, sealed in the outbox with the version and values it started from, and pushed through
+ * sync when the network returns: the server merges it field by field, and a field someone else changed
+ * meanwhile waits for a person on the sync screen (issue 7).
  */
 export function IncidentEdit({ id }: { id: string }) {
   const { t } = useTranslation();
@@ -26,6 +34,7 @@ export function IncidentEdit({ id }: { id: string }) {
   const [error, setError] = useState<unknown>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
+  const [needPin, setNeedPin] = useState<EditPush | null>(null);
 
   useEffect(() => {
     let live = true;
@@ -65,8 +74,12 @@ export function IncidentEdit({ id }: { id: string }) {
     setBusy(true);
     setError(null);
     try {
-      await api.updateIncident(id, body);
-      navigate(`/incidents/${id}`);
+      if (await sentOnline(body)) { navigate(`/incidents/${id}`); return; }
+      // No network: only the fields changed here, each with the value it had in the version read.
+      const edit = editToPush(uuid7(), { id, version: incident.version, values: editValues(incident) }, editedValues(body));
+      if (!edit) { navigate(`/incidents/${id}`); return; }
+      if (vault.isUnlocked()) await keepOffline(edit);
+      else setNeedPin(edit);
     } catch (err) {
       setError(err);
       if (err instanceof ApiError && err.field) setFieldErrors({ [err.field.replace(/\[(\d+)\]/g, '.$1')]: errorText(t, err) });
@@ -75,9 +88,38 @@ export function IncidentEdit({ id }: { id: string }) {
     }
   }
 
+  /** False when the server cannot be reached (known offline, or the request never got an answer). */
+  async function sentOnline(body: IncidentUpdate): Promise<boolean> {
+    if (!navigator.onLine) return false;
+    try {
+      await api.updateIncident(id, body);
+      return true;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 0) return false;
+      throw err;
+    }
+  }
+
+  async function keepOffline(edit: EditPush) {
+    await outbox.enqueueEdit(edit);
+    navigate('/outbox?saved=1');
+  }
+
   const conflict = error instanceof ApiError && error.status === 409;
+  // Outside the edit form: a nested form would submit the edit form instead of the PIN.
+  const pinPrompt = needPin && (
+    <Notice kind="info">
+      <p>{t('edit.savedOfflineNeedsPin')}</p>
+      <PinGate onUnlocked={() => {
+        const edit = needPin;
+        setNeedPin(null);
+        keepOffline(edit).catch((err: unknown) => setError(err));
+      }} />
+    </Notice>
+  );
   return (
     <>
+    {pinPrompt}
     <form className="incident-form" onSubmit={submit} noValidate>
       <h1 tabIndex={-1}>{t('edit.title')}</h1>
       <p className="hint">{incident.short_id} · {t('record.version', { n: incident.version })}</p>
@@ -117,4 +159,12 @@ export function IncidentEdit({ id }: { id: string }) {
     <IncidentViolations incident={incident} reference={reference} onChanged={reloadViolations} />
     </>
   );
+}
+
+/** The update as the fields an offline edit carries (the shape POST /sync/edits merges). */
+function editedValues(body: IncidentUpdate): Partial<Record<EditField, unknown>> {
+  return {
+    title: body.title, status: body.status, date: body.date, location: body.location,
+    ...(body.narrative?.public !== undefined && { narrative_public: body.narrative.public }),
+  };
 }
