@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { auth, incidentBody, newMission, PASSWORD, totpCodeFor, type Mission } from './support/fixtures.ts';
-import { launchBrowser, logInThroughUi, startWebServer, watchConsole, type WebServer } from './support/web.ts';
+import { auth, incidentBody, PASSWORD, totpCodeFor, type Mission } from './support/fixtures.ts';
+import { closeBrowserWorld, logInThroughUi, openBrowserWorld, watchConsole, type WebServer } from './support/web.ts';
 
 /**
  * Issue 7 in a real browser, the parts a person does by hand: choosing between two devices' values of
@@ -15,15 +15,8 @@ describe('offline edits and attachments in the browser', () => {
   let browser: Browser;
   let m: Mission;
 
-  before(async () => {
-    server = await startWebServer();
-    m = await newMission(server.store, server.app);
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  before(async () => ({ server, m, browser } = await openBrowserWorld()));
+  after(() => closeBrowserWorld({ server, browser }));
 
   const logIn = (page: Page, username: string) => logInThroughUi(page, username, PASSWORD, () => totpCodeFor(username));
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { auth, incidentBody, newMission, PASSWORD, totpCodeFor, type Mission } from './support/fixtures.ts';
-import { launchBrowser, logInThroughUi, screenshot, startWebServer, watchConsole, type WebServer } from './support/web.ts';
+import { auth, incidentBody, PASSWORD, totpCodeFor, type Mission } from './support/fixtures.ts';
+import { closeBrowserWorld, logInThroughUi, openBrowserWorld, screenshot, watchConsole, type WebServer } from './support/web.ts';
 
 /**
  * Issue 6 in a real browser (Debian's Chromium through playwright-core) against a real server:
@@ -20,15 +20,8 @@ describe('web app in the browser', () => {
   let incidentId = '';
   const title = `Attaque du site de Plaine Savo ${Date.now()}`;
 
-  before(async () => {
-    server = await startWebServer();
-    m = await newMission(server.store, server.app);
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  before(async () => ({ server, m, browser } = await openBrowserWorld()));
+  after(() => closeBrowserWorld({ server, browser }));
 
   async function openPage(viewport = { width: 360, height: 640 }): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
     const context = await browser.newContext({ viewport, locale: 'en-GB' });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { auth, incidentBody, newMission, PASSWORD, totpCodeFor, type Mission } from './support/fixtures.ts';
-import { launchBrowser, logInThroughUi, startWebServer, watchConsole, type WebServer } from './support/web.ts';
+import { auth, incidentBody, PASSWORD, totpCodeFor, type Mission } from './support/fixtures.ts';
+import { closeBrowserWorld, logInThroughUi, openBrowserWorld, rawIndexedDb, watchConsole, type WebServer } from './support/web.ts';
 
 /**
  * Issue 7's conflict acceptance in a real browser: two devices (a monitor's and a verifier's) open the
@@ -16,30 +16,8 @@ describe('offline edits of one incident on two devices', () => {
   let browser: Browser;
   let m: Mission;
 
-  before(async () => {
-    server = await startWebServer();
-    m = await newMission(server.store, server.app);
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  /** Every value in the device database, binary fields read as Latin-1 text: what a seized phone shows. */
-  // Source text, not a function: tsx would wrap a named inner function in a helper the page lacks.
-  const rawIndexedDb = (page: Page) => page.evaluate<string>(`(async () => {
-    const db = await new Promise((res, rej) => { const r = indexedDB.open('tutela-offline'); r.onsuccess = () => res(r.result); r.onerror = () => rej(r.error); });
-    const out = [];
-    const dump = (v) => v instanceof ArrayBuffer || ArrayBuffer.isView(v)
-      ? new TextDecoder('latin1').decode(v) : v && typeof v === 'object' ? Object.values(v).map(dump).join('|') : String(v);
-    for (const name of Array.from(db.objectStoreNames)) {
-      const all = await new Promise((res) => { const r = db.transaction(name).objectStore(name).getAll(); r.onsuccess = () => res(r.result); });
-      out.push(name + ':' + all.length + ':' + all.map(dump).join('\\n'));
-    }
-    db.close();
-    return out.join('\\n');
-  })()`);
+  before(async () => ({ server, m, browser } = await openBrowserWorld()));
+  after(() => closeBrowserWorld({ server, browser }));
 
   interface Device { who: 'monitor' | 'verifier'; context: BrowserContext; page: Page; problems: string[] }
 

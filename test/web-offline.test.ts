@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import type { Browser, Page } from 'playwright-core';
-import { newMission, PASSWORD, totpCodeFor, type Mission } from './support/fixtures.ts';
-import { launchBrowser, logInThroughUi, startWebServer, watchConsole, type WebServer } from './support/web.ts';
+import { PASSWORD, totpCodeFor, type Mission } from './support/fixtures.ts';
+import { closeBrowserWorld, logInThroughUi, openBrowserWorld, rawIndexedDb, watchConsole, type WebServer } from './support/web.ts';
 
 /**
  * Issue 7 in a real browser: a monitor records three reports with the network cut, reloads (the service
@@ -16,33 +16,11 @@ describe('offline reporting in the browser', () => {
   let browser: Browser;
   let m: Mission;
 
-  before(async () => {
-    server = await startWebServer();
-    m = await newMission(server.store, server.app);
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  before(async () => ({ server, m, browser } = await openBrowserWorld()));
+  after(() => closeBrowserWorld({ server, browser }));
 
   /** Password, then the authenticator's code when the account has one. */
   const logIn = (page: Page, username: string) => logInThroughUi(page, username, PASSWORD, () => totpCodeFor(username));
-
-  /** Every value in the device database, with binary fields read as Latin-1 text: what a seized phone shows. */
-  // Passed as source text: tsx would otherwise wrap the named inner function in a helper the page lacks.
-  const rawIndexedDb = (page: Page) => page.evaluate<string>(`(async () => {
-    const db = await new Promise((res, rej) => { const r = indexedDB.open('tutela-offline'); r.onsuccess = () => res(r.result); r.onerror = () => rej(r.error); });
-    const out = [];
-    const dump = (v) => v instanceof ArrayBuffer || ArrayBuffer.isView(v)
-      ? new TextDecoder('latin1').decode(v) : v && typeof v === 'object' ? Object.values(v).map(dump).join('|') : String(v);
-    for (const name of Array.from(db.objectStoreNames)) {
-      const all = await new Promise((res) => { const r = db.transaction(name).objectStore(name).getAll(); r.onsuccess = () => res(r.result); });
-      out.push(name + ':' + all.length + ':' + all.map(dump).join('\\n'));
-    }
-    db.close();
-    return out.join('\\n');
-  })()`);
 
   /** Item counts per object store of the device database; null when the database does not exist (wiped). */
   // Checks indexedDB.databases() first: opening a missing database would create an empty one without stores.

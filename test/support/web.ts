@@ -6,6 +6,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadConfig } from '../../src/platform/config.ts';
 import type { Store } from '../../src/platform/db/store.ts';
 import { createServer } from '../../src/server.ts';
+import { newMission, type Mission } from './fixtures.ts';
 import { openTestStore } from './stores.ts';
 
 /**
@@ -116,3 +117,32 @@ export async function seriousAxeFindings(page: Page): Promise<AxeFinding[]> {
       .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 5).map((n) => n.target.map(String).join(' ')) }));
   });
 }
+
+/** A Tutela server on a fresh mission and a browser: what each browser test file opens before its tests. */
+export async function openBrowserWorld(): Promise<{ server: WebServer; m: Mission; browser: Browser }> {
+  const server = await startWebServer();
+  const m = await newMission(server.store, server.app);
+  return { server, m, browser: await launchBrowser() };
+}
+
+export async function closeBrowserWorld(w: { server?: WebServer; browser?: Browser }): Promise<void> {
+  await w.browser?.close();
+  await w.server?.close();
+}
+
+/**
+ * Every value in the device database, with binary fields read as Latin-1 text: what a seized phone shows.
+ * Passed as source text: tsx would otherwise wrap the named inner function in a helper the page lacks.
+ */
+export const rawIndexedDb = (page: Page): Promise<string> => page.evaluate<string>(`(async () => {
+    const db = await new Promise((res, rej) => { const r = indexedDB.open('tutela-offline'); r.onsuccess = () => res(r.result); r.onerror = () => rej(r.error); });
+    const out = [];
+    const dump = (v) => v instanceof ArrayBuffer || ArrayBuffer.isView(v)
+      ? new TextDecoder('latin1').decode(v) : v && typeof v === 'object' ? Object.values(v).map(dump).join('|') : String(v);
+    for (const name of Array.from(db.objectStoreNames)) {
+      const all = await new Promise((res) => { const r = db.transaction(name).objectStore(name).getAll(); r.onsuccess = () => res(r.result); });
+      out.push(name + ':' + all.length + ':' + all.map(dump).join('\\n'));
+    }
+    db.close();
+    return out.join('\\n');
+  })()`);
