@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { createUser } from '../src/modules/accounts/service.ts';
 import { caseIndicators } from '../src/modules/cases/indicators-service.ts';
 import { caseAlerts } from '../src/modules/cases/release.ts';
-import { systemContext, type Role } from '../src/platform/context.ts';
-import { auth, login, newMission, PASSWORD } from './support/fixtures.ts';
+import { newMission } from './support/fixtures.ts';
+import { caseStaff } from './support/case-staff.ts';
 import { describeStores } from './support/matrix.ts';
 
 /**
@@ -14,16 +13,7 @@ import { describeStores } from './support/matrix.ts';
  * release or in the future is refused with the rule named and nothing stored.
  */
 describeStores('case re-recruitment flag', ({ it, h }) => {
-  async function staff(m: { id: string }, role: Role, agency: string) {
-    const username = `${m.id}.${role.replace('_', '')}.${agency.toLowerCase()}`;
-    const { user } = await createUser(h().store.db, systemContext(m.id), { username, display_name: username, role, scope: { country: 'COD', areas: [], agency }, password: PASSWORD });
-    return { id: user.id, token: await login(h().app, username, PASSWORD), actor: { userId: user.id, missionId: m.id, username, role, scope: { country: 'COD', areas: [], agency } } };
-  }
-  const call = async (token: string, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) => {
-    const res = await h().app.inject({ method, url, headers: auth(token), ...(payload && { payload }) });
-    return { status: res.statusCode, body: res.json() };
-  };
-  const ctxOf = (actor: Awaited<ReturnType<typeof staff>>['actor']) => ({ actor, clientAddress: null, requestId: null });
+  const { staff, call, ctxOf } = caseStaff(h);
 
   it('flags a re-recruited child at once for the responsible people, audits and counts it, and refuses what the rules forbid', async () => {
     const { app, store } = h();

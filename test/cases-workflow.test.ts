@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { createUser } from '../src/modules/accounts/service.ts';
 import { caseAlerts } from '../src/modules/cases/release.ts';
 import { overdueCases } from '../src/modules/cases/service.ts';
-import { systemContext, type Role } from '../src/platform/context.ts';
-import { auth, incidentBody, login, newMission, PASSWORD } from './support/fixtures.ts';
+import { incidentBody, newMission } from './support/fixtures.ts';
+import { caseStaff } from './support/case-staff.ts';
 import { describeStores } from './support/matrix.ts';
 
 /**
@@ -12,16 +11,7 @@ import { describeStores } from './support/matrix.ts';
  * re-recruitment. Deadlines are checked through the services' `now`, never by waiting.
  */
 describeStores('case management', ({ it, h }) => {
-  async function staff(m: { id: string }, role: Role, agency: string) {
-    const username = `${m.id}.${role.replace('_', '')}.${agency.toLowerCase()}`;
-    const { user } = await createUser(h().store.db, systemContext(m.id), { username, display_name: username, role, scope: { country: 'COD', areas: [], agency }, password: PASSWORD });
-    return { id: user.id, token: await login(h().app, username, PASSWORD), actor: { userId: user.id, missionId: m.id, username, role, scope: { country: 'COD', areas: [], agency } } };
-  }
-  const call = async (token: string, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) => {
-    const res = await h().app.inject({ method, url, headers: auth(token), ...(payload && { payload }) });
-    return { status: res.statusCode, body: res.json() };
-  };
-  const ctxOf = (actor: Awaited<ReturnType<typeof staff>>['actor']) => ({ actor, clientAddress: null, requestId: null });
+  const { staff, call, ctxOf } = caseStaff(h);
 
   it('walks a released child from registration to closure, with approvals, consent, referral and handover', async () => {
     const { app, store } = h();

@@ -13,12 +13,24 @@ function show(value: unknown): string {
     .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ');
 }
 
-/** Lists read while offline show a note; they are read again when the network returns. */
-function useReloadWhenOnline(load: () => void): void {
+/**
+ * A conflict list read from the server: read again when `reloadKey` changes and when the network returns
+ * (read while offline, it shows a note instead).
+ */
+function useConflictList<T>(fetch: () => Promise<{ items: T[] }>, reloadKey: string): { items: T[] | null; error: string | null; load: () => void } {
+  const { t } = useTranslation();
+  const [items, setItems] = useState<T[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = useCallback(() => {
+    fetch().then((r) => { setItems(r.items); setError(null); })
+      .catch((err: unknown) => setError(err instanceof ApiError && err.status === 0 ? t('offline.conflictsOffline') : err instanceof Error ? err.message : String(err)));
+  }, [fetch, t]);
+  useEffect(load, [load, reloadKey]);
   useEffect(() => {
     window.addEventListener('online', load);
     return () => window.removeEventListener('online', load);
   }, [load]);
+  return { items, error, load };
 }
 
 /**
@@ -28,14 +40,7 @@ function useReloadWhenOnline(load: () => void): void {
  */
 export function ConflictReview({ reloadKey = '' }: { reloadKey?: string }) {
   const { t } = useTranslation();
-  const [items, setItems] = useState<Conflict[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const load = useCallback(() => {
-    api.syncConflicts().then((r) => { setItems(r.items); setError(null); })
-      .catch((err: unknown) => setError(err instanceof ApiError && err.status === 0 ? t('offline.conflictsOffline') : err instanceof Error ? err.message : String(err)));
-  }, [t]);
-  useEffect(load, [load, reloadKey]);
-  useReloadWhenOnline(load);
+  const { items, error, load } = useConflictList<Conflict>(api.syncConflicts, reloadKey);
   if (error) return <p className="conflicts-note">{error}</p>;
   if (items === null) return null;
   return (
@@ -54,14 +59,7 @@ export function ConflictReview({ reloadKey = '' }: { reloadKey?: string }) {
  */
 function EditConflictReview({ reloadKey }: { reloadKey: string }) {
   const { t } = useTranslation();
-  const [items, setItems] = useState<EditConflict[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const load = useCallback(() => {
-    api.editConflicts().then((r) => { setItems(r.items); setError(null); })
-      .catch((err: unknown) => setError(err instanceof ApiError && err.status === 0 ? t('offline.conflictsOffline') : err instanceof Error ? err.message : String(err)));
-  }, [t]);
-  useEffect(load, [load, reloadKey]);
-  useReloadWhenOnline(load);
+  const { items, error, load } = useConflictList<EditConflict>(api.editConflicts, reloadKey);
   if (error) return <p className="conflicts-note">{error}</p>;
   if (items === null) return null;
   return (
