@@ -15,7 +15,7 @@ export interface KnownReference {
 export interface NewArea { pcode: string; country: string; level: 1 | 2; parent: string | null }
 export interface NewParty { id: string; name: string; category: string; country: string }
 
-export interface PlannedViolation { id: string; row: ImportRow; partyIds: string[] }
+export interface PlannedViolation { id: string; incidentId: string; row: ImportRow; partyIds: string[] }
 export interface PlannedIncident { id: string; ref: string; first: ImportRow; violations: PlannedViolation[] }
 
 export interface ImportPlan {
@@ -24,6 +24,8 @@ export interface ImportPlan {
   newAreas: NewArea[];
   newParties: NewParty[];
   incidents: PlannedIncident[];
+  /** Every violation in the order its id was issued (the file's), which is the ids' sort order (orderedIds). */
+  violations: PlannedViolation[];
 }
 
 /**
@@ -77,6 +79,7 @@ export function planImport(missionId: string, rows: ImportRow[], known: KnownRef
   const incidents = new Map<string, PlannedIncident>();
   const victimSex = new Map<string, { sex: string; line: number }>();
   const nextId = orderedIds();
+  const violations: PlannedViolation[] = [];
 
   for (const row of rows) {
     const fail = (column: string, rule: string) => errors.push({ line: row.line, column, rule });
@@ -139,9 +142,11 @@ export function planImport(missionId: string, rows: ImportRow[], known: KnownRef
         fail('victim_ref', `${row.victimRef} already has a ${row.type} in incident ${row.incidentRef}: give the child once per violation`);
       }
     }
-    incident.violations.push({ id: nextId(), row, partyIds });
+    const violation = { id: nextId(), incidentId: incident.id, row, partyIds };
+    incident.violations.push(violation);
+    violations.push(violation);
   }
 
   const strip = <T extends { line: number }>(m: Map<string, T>) => [...m.values()].map(({ line: _line, ...rest }) => rest);
-  return { errors, newCountries: [...newCountries].sort(), newAreas: strip(newAreas), newParties: strip(newParties), incidents: [...incidents.values()] };
+  return { errors, newCountries: [...newCountries].sort(), newAreas: strip(newAreas), newParties: strip(newParties), incidents: [...incidents.values()], violations };
 }

@@ -54,9 +54,12 @@ export async function insertArrays(trx: Q, table: Table, columns: readonly Array
   }
 }
 
-export const VIOLATION_COLUMNS: readonly ArrayColumn[] = [['mission_id', 'text'], ['violation_id', 'uuid'], ['incident_id', 'uuid'], ['type', 'text'],
-  ['created_by', 'uuid'], ['status_focal_point', 'text'], ['status_technical', 'text'], ['status_final', 'text'], ['date_focal_point', 'date'],
-  ['date_technical', 'date'], ['date_final', 'date']];
+/**
+ * The columns of an imported violation that differ from row to row; the mission, the author, and the one
+ * decision set at every level (status, date) are sent once each rather than as arrays of 100,000 copies,
+ * which cost ~0.4 s of literal building and array parsing per 100,000 rows on PGlite.
+ */
+export const VIOLATION_COLUMNS: readonly ArrayColumn[] = [['violation_id', 'uuid'], ['incident_id', 'uuid'], ['type', 'text'], ['status', 'text'], ['decided_on', 'date']];
 
 /**
  * The violations (rows in VIOLATION_COLUMNS order) and, in the same statement, one verification event
@@ -73,7 +76,10 @@ export async function insertViolationsWithHistory(trx: Q, rows: readonly (readon
     const chunk = rows.slice(i, i + CHUNK);
     const arrays = VIOLATION_COLUMNS.map(([, type], c) => arrayParam(type, chunk.map((r) => r[c] ?? null)));
     await sql`with v as (
-        insert into violations (${sql.join(VIOLATION_COLUMNS.map(([n]) => sql.id(n)))}) select * from unnest(${sql.join(arrays)})
+        insert into violations (mission_id, violation_id, incident_id, type, created_by, status_focal_point, status_technical, status_final,
+          date_focal_point, date_technical, date_final)
+        select ${h.missionId}, u.violation_id, u.incident_id, u.type, ${h.actor}::uuid, u.status, u.status, u.status, u.decided_on, u.decided_on, u.decided_on
+        from unnest(${sql.join(arrays)}) u(${sql.join(VIOLATION_COLUMNS.map(([n]) => sql.id(n)))})
         returning violation_id, status_final, date_final)
       insert into verification_events (mission_id, event_id, violation_id, level, from_status, to_status, status_date, note, actor_id)
       select ${h.missionId}, gen_random_uuid(), v.violation_id, 'final', 'pending', v.status_final, v.date_final, ${h.note}, ${h.actor}::uuid
