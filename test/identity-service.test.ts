@@ -167,4 +167,18 @@ describeStores('identity linkage service', ({ it, h }) => {
     assert.ok(JSON.stringify(result).indexOf('Diallo') < 0, 'no identity in the answer');
     await assert.rejects(matchTracingIdentity(db, ctxOf(m.id, 'monitor', 'UNICEF'), { given_name: 'x', family_name: 'y' }), (e: { code?: string }) => e.code === 'permission.denied');
   });
+  it('two runs finishing at once both succeed and leave each record in exactly one cluster', async () => {
+    const { store, app } = h();
+    const db = store.db;
+    const mission = await newMission(store, app);
+    const a = await registerChild(db, mission, 'UNICEF', { full_name: 'Fatima Diallo', birth: { date: '2014-03-02' }, parents_names: 'Moussa Diallo, Awa Sow' });
+    const b = await registerChild(db, mission, 'SCI', { full_name: 'Fatouma Dialo', birth: { date: '2014-03-02' }, parents_names: 'Musa Diallo / Hawa Sow' });
+    const sup = () => ctxOf(mission.id, 'supervisor', 'UNICEF');
+    // On PostgreSQL both write transactions used to insert the same new memberships: one failed with 409.
+    const runs = await Promise.allSettled([identity.runLinkage(db, sup()), identity.runLinkage(db, sup())]);
+    assert.deepEqual(runs.map((r) => r.status), ['fulfilled', 'fulfilled'], JSON.stringify(runs.map((r) => r.status === 'rejected' ? String(r.reason) : 'ok')));
+    const members = await repo.members(db, mission.id);
+    assert.deepEqual(members.map((r) => r.record_ref).sort(), [ref(a), ref(b)].sort());
+    assert.equal(new Set(members.map((r) => r.cluster_id)).size, 1, 'the two spellings are one child');
+  });
 });

@@ -136,3 +136,12 @@ export function reviewQueue(q: Q, missionId: string, refs: string[], limit: numb
     .orderBy(sql`abs(p.probability - 0.5)`).orderBy('p.left_ref').orderBy('p.right_ref')
     .limit(limit).execute();
 }
+
+/**
+ * Serialises the writers of a mission's cluster memberships (runs, merges, unmerges) until the transaction
+ * ends: two runs finishing at once would each insert the same new memberships (a unique violation, 409) or
+ * undo each other's moves. A transaction-scoped advisory lock, so nothing else waits on it.
+ */
+export async function lockMembershipWrites(trx: Q, missionId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${'tutela.identity.membership:' + missionId}, 0))`.execute(trx);
+}

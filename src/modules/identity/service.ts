@@ -55,6 +55,7 @@ export async function runLinkage(db: Kysely<DB>, ctx: RequestContext) {
     decisions: engineDecisions(decisions, known), ...(modelSource === 'reference' && { model: await referenceModel(rows.length) }),
   });
   return runUnitOfWork(db, ctx, 'write', async (uow) => {
+    await repo.lockMembershipWrites(uow.trx, missionId);
     const runId = randomUUID();
     const pairs = result ? scoredPairs(result, runId, missionId, decisions) : [];
     const groups = result ? groupsOf(result.prepared.ids, result.clustering.clusterOf) : rows.map((r) => [r.record_id!]);
@@ -199,6 +200,7 @@ async function recordExists(uow: UnitOfWork, ref: string): Promise<boolean> {
 export async function mergeRecords(db: Kysely<DB>, ctx: RequestContext, caseId: string, input: MergeInput) {
   refuse(mayReview(ctx.actor), `your role (${ctx.actor.role}) does not merge identity records`);
   return runUnitOfWork(db, ctx, 'write', async (uow) => {
+    await repo.lockMembershipWrites(uow.trx, ctx.actor.missionId);
     const row = await visibleCaseRow(uow, caseId);
     refuse(reviewsCase(ctx.actor, caseFacts(row)), 'a supervisor of the case\'s agency merges its records');
     const missionId = ctx.actor.missionId;
@@ -234,6 +236,7 @@ export async function mergeRecords(db: Kysely<DB>, ctx: RequestContext, caseId: 
 export async function unmergeRecord(db: Kysely<DB>, ctx: RequestContext, caseId: string, input: UnmergeInput) {
   refuse(mayReview(ctx.actor), `your role (${ctx.actor.role}) does not unmerge identity records`);
   return runUnitOfWork(db, ctx, 'write', async (uow) => {
+    await repo.lockMembershipWrites(uow.trx, ctx.actor.missionId);
     const row = await visibleCaseRow(uow, caseId);
     refuse(reviewsCase(ctx.actor, caseFacts(row)), 'a supervisor of the case\'s agency unmerges its records');
     const missionId = ctx.actor.missionId;
