@@ -122,6 +122,34 @@ describeStores('sync edit conflicts', ({ it, h }) => {
     assert.deepEqual([...new Set(actions.rows.map((r) => r.action))].sort(), ['sync.edit', 'sync.edit_conflict_resolve', 'sync.edit_conflicts_read', 'sync.edit_history_read', 'sync.edit_repeat']);
   });
 
+  it('a location conflict shows points on the viewer\'s grid, and taking the device\'s side keeps the exact point it never moved', async () => {
+    const { app } = h();
+    const m = await newMission(h().store, app);
+    const id = randomUUID();
+    const body = { ...incidentBody(m), location: { admin_pcode: m.areas.djugu, location_type: 'idp_camp', coordinates: { latitude: 1.623456, longitude: 30.251234, precision: 'exact' } } };
+    assert.equal((await app.inject({ method: 'POST', url: '/api/v1/reports', headers: auth(m.tokens.monitor), payload: { id, type: 'incident', created_at: '2025-02-11T08:00:00Z', payload: body } })).statusCode, 201);
+    const onA = await pull(app, m.tokens.monitor, id);
+    const onB = await pull(app, m.tokens.verifier, id);
+    assert.deepEqual(onA.record.location!.coordinates, { latitude: 1.6, longitude: 30.25, precision: 'approximate' }, 'the monitor holds the 0.05° point');
+    // Both devices change the kind of place, not the point: the same field, two values.
+    const place = (on: Pulled) => { const { country_iso3: _country, ...rest } = on.record.location as NonNullable<EditValues['location']> & { country_iso3?: string }; return rest; };
+    const edit = (on: Pulled, type: string) => ({ id: randomUUID(), incident_id: id, base_version: on.version, base: { location: place(on) }, changes: { location: { ...place(on), location_type: type } } });
+    assert.equal((await push(app, m.tokens.verifier, [edit(onB, 'school')]))[0]!.outcome!.status, 'applied');
+    const [late] = await push(app, m.tokens.monitor, [edit(onA, 'village')]);
+    assert.equal(late!.outcome!.status, 'conflict');
+
+    // The verifier resolves: what it is shown is on its own 0.01° grid, never the exact stored point.
+    const list = (await app.inject({ method: 'GET', url: '/api/v1/sync/edit-conflicts', headers: auth(m.tokens.verifier) })).json().items as { conflict_id: string; stored: { coordinates: unknown }; version: number }[];
+    assert.equal(list.length, 1);
+    assert.deepEqual(list[0]!.stored.coordinates, { latitude: 1.62, longitude: 30.25, precision: 'approximate' });
+    assert.ok(!JSON.stringify(list).includes('1.623456'), 'no exact point in the conflict list');
+    const done = await app.inject({ method: 'POST', url: `/api/v1/sync/edit-conflicts/${list[0]!.conflict_id}/resolve`, headers: auth(m.tokens.verifier), payload: { version: list[0]!.version, take: 'device' } });
+    assert.equal(done.statusCode, 200, done.body);
+    const full = (await app.inject({ method: 'GET', url: `/api/v1/incidents/${id}?include=narrative_confidential`, headers: auth(m.tokens.monitor) })).json();
+    assert.equal(full.location.location_type, 'village', 'the device\'s kind of place was taken');
+    assert.deepEqual(full.location.coordinates, { latitude: 1.623456, longitude: 30.251234, precision: 'exact' }, 'the exact point was not replaced by the device\'s snapped copy');
+  });
+
   it('keeping the stored value changes nothing but the conflict; the same change on both devices is no conflict', async () => {
     const { app, store } = h();
     const m = await newMission(store, app);

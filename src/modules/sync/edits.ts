@@ -7,8 +7,8 @@ import { fieldCrypto } from '../../platform/crypto/field-crypto.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { runUnitOfWork, type UnitOfWork } from '../../platform/db/unit-of-work.ts';
 import { AppError, ensure } from '../../platform/errors.ts';
-import { canEdit, canSee } from '../mrm/policy.ts';
-import { incidentFacts, presentPoint } from '../mrm/presenter.ts';
+import { APPROXIMATE_GRID_DEGREES, canEdit, canSee, POINT_GRID_DEGREES } from '../mrm/policy.ts';
+import { incidentFacts, presentPoint, snapPoint } from '../mrm/presenter.ts';
 import * as mrmRepo from '../mrm/repository.ts';
 import { openIncidentFields, prepareSealing } from '../mrm/sealed-fields.ts';
 import { updateIncidentIn } from '../mrm/service.ts';
@@ -139,8 +139,31 @@ function pushEdit(db: Kysely<DB>, ctx: RequestContext, item: EditItem): Promise<
   });
 }
 
+type ConflictValues = { base: unknown; device: unknown; stored: unknown };
+
+async function openConflict(db: Kysely<DB>, uow: UnitOfWork, c: repo.EditConflictRow): Promise<ConflictValues> {
+  return JSON.parse(await fieldCrypto(db).open(c.mission_id, c.values_sealed, sealCtx.conflict(c.conflict_id), uow.trx)) as ConflictValues;
+}
+
+/**
+ * A location value as the viewer may see it: the stored side of a conflict holds the exact point, which
+ * leaves the server only beside the confidential narrative (policy.ts), so lists show every point on the
+ * viewer's grid, like the incident itself.
+ */
+function locationForViewer(value: unknown, actor: RequestContext['actor']): unknown {
+  const loc = value as { coordinates?: { latitude: number; longitude: number; precision?: string } | null } | null;
+  if (!loc || typeof loc !== 'object' || !loc.coordinates) return value;
+  const grid = POINT_GRID_DEGREES[actor.role];
+  if (grid === undefined) return { ...loc, coordinates: null };
+  const cell = loc.coordinates.precision === 'exact' ? grid : Math.max(grid, APPROXIMATE_GRID_DEGREES);
+  return { ...loc, coordinates: { ...snapPoint(loc.coordinates, cell), precision: 'approximate' } };
+}
+
 async function viewConflict(db: Kysely<DB>, uow: UnitOfWork, c: repo.EditConflictRow): Promise<z.infer<typeof editConflictView>> {
-  const v = JSON.parse(await fieldCrypto(db).open(c.mission_id, c.values_sealed, sealCtx.conflict(c.conflict_id), uow.trx)) as { base: unknown; device: unknown; stored: unknown };
+  const raw = await openConflict(db, uow, c);
+  const v = c.field === 'location'
+    ? { base: locationForViewer(raw.base, uow.ctx.actor), device: locationForViewer(raw.device, uow.ctx.actor), stored: locationForViewer(raw.stored, uow.ctx.actor) }
+    : raw;
   return {
     conflict_id: c.conflict_id, incident_id: c.incident_id, edit_id: c.edit_id, field: c.field as EditOutcome['applied'][number],
     base: v.base, device: v.device, stored: v.stored, detected_version: c.detected_version, detected_at: iso(c.detected_at)!,
@@ -157,12 +180,16 @@ export async function listEditConflicts(db: Kysely<DB>, ctx: RequestContext): Pr
   await prepareSealing(db, ctx.actor.missionId);
   return runUnitOfWork(db, ctx, 'write', async (uow) => {
     const items: z.infer<typeof editConflictList>['items'] = [];
-    for (const c of await repo.editConflicts(uow.trx, ctx.actor.missionId, { open: true, limit: 200 })) {
+    // Filtered by who may edit before the cap: the mission's oldest conflicts may all be elsewhere.
+    for (const c of await repo.editConflicts(uow.trx, ctx.actor.missionId, { open: true })) {
+      if (items.length === 200) break;
       const facts = await repo.incidentFactsOf(uow.trx, ctx.actor.missionId, c.incident_id);
       if (!facts || !canEdit(ctx.actor, incidentFacts(facts))) continue;
       items.push({ ...(await viewConflict(db, uow, c)), version: facts.version });
     }
-    uow.audit({ action: 'sync.edit_conflicts_read', details: { conflicts: items.map((i) => i.conflict_id) } });
+    uow.audit({ action: 'sync.edit_conflicts_read', details: {
+      conflicts: items.map((i) => i.conflict_id), incidents: [...new Set(items.map((i) => i.incident_id))],
+    } });
     return { items };
   });
 }
@@ -180,8 +207,17 @@ export async function resolveEditConflict(db: Kysely<DB>, ctx: RequestContext, p
     ensure(facts.version === body.version, 'record.conflict', { field: 'version', rule: `the incident is at version ${facts.version}; reload the conflict and choose again` });
     let version = facts.version;
     if (body.take === 'device') {
-      const { device } = await viewConflict(db, uow, c);
-      version = (await updateIncidentIn(db, uow, c.incident_id, toUpdate(version, { [c.field]: device } as Partial<EditValues>))).version;
+      const { base, device } = await openConflict(db, uow, c);
+      let value = device;
+      // The device holds the point as its user was shown it (snapped). If it did not move the point, the
+      // stored exact point stays: only the location's other parts are the device's.
+      const point = (x: unknown) => (x as { coordinates?: unknown } | null)?.coordinates ?? null;
+      if (c.field === 'location' && canonicalJson(point(device)) === canonicalJson(point(base))) {
+        const row = await mrmRepo.lockIncident(uow.trx, missionId, c.incident_id);
+        const stored = currentValues(await openIncidentFields(db, row!, true, uow.trx)).location;
+        value = { ...(device as object), coordinates: stored.coordinates };
+      }
+      version = (await updateIncidentIn(db, uow, c.incident_id, toUpdate(version, { [c.field]: value } as Partial<EditValues>))).version;
     }
     const marked = await repo.markEditConflictResolved(uow.trx, missionId, c.conflict_id, userId, body.take, version);
     ensure(marked, 'record.conflict', { field: 'conflict_id', rule: 'this conflict was already resolved' });

@@ -140,9 +140,9 @@ export async function insertEdit(trx: Q, row: Omit<SyncEditRow, 'received_at' | 
 }
 
 /** Open conflicts, oldest first; or every conflict of one incident (its history), resolved or not. */
-export function editConflicts(db: Q, missionId: string, filter: { open: true; limit: number } | { incidentId: string }): Promise<EditConflictRow[]> {
+export function editConflicts(db: Q, missionId: string, filter: { open: true } | { incidentId: string }): Promise<EditConflictRow[]> {
   let q = withEdits(db).selectFrom('sync_edit_conflicts').selectAll().where('mission_id', '=', missionId);
-  q = 'incidentId' in filter ? q.where('incident_id', '=', filter.incidentId) : q.where('resolved_at', 'is', null).limit(filter.limit);
+  q = 'incidentId' in filter ? q.where('incident_id', '=', filter.incidentId) : q.where('resolved_at', 'is', null);
   return q.orderBy('detected_at').orderBy('conflict_id').execute();
 }
 
