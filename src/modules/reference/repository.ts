@@ -27,13 +27,15 @@ export async function upsertAdminAreas(db: Q, missionId: string, areas: AdminAre
       name: a.name, names: sql<string>`cast(${JSON.stringify(a.names)} as jsonb)`, boundary_version: a.boundary_version,
     }).onConflict((oc) => oc.columns(['mission_id', 'pcode']).doUpdateSet({
       name: (eb) => eb.ref('excluded.name'), names: (eb) => eb.ref('excluded.names'), boundary_version: (eb) => eb.ref('excluded.boundary_version'),
+      // A reload is a change too: an admin's form read before it must not overwrite it unseen.
+      version: sql<number>`admin_areas.version + 1`,
     })).execute();
   }
 }
 
 export async function upsertParty(db: Q, missionId: string, p: { id: string; name: string; aliases: string[]; category: string; country_iso3: string }): Promise<void> {
   await db.insertInto('parties').values({ mission_id: missionId, party_id: p.id, name: p.name, aliases: p.aliases, category: p.category, country_iso3: p.country_iso3 })
-    .onConflict((oc) => oc.columns(['mission_id', 'name']).doUpdateSet({ aliases: (eb) => eb.ref('excluded.aliases'), category: (eb) => eb.ref('excluded.category') }))
+    .onConflict((oc) => oc.columns(['mission_id', 'name']).doUpdateSet({ aliases: (eb) => eb.ref('excluded.aliases'), category: (eb) => eb.ref('excluded.category'), version: sql<number>`parties.version + 1` }))
     .execute();
 }
 

@@ -118,7 +118,8 @@ export async function createAdminArea(db: Kysely<DB>, ctx: RequestContext, input
       ensure(input.parent_pcode === null, 'request.invalid', { field: 'parent_pcode', rule: 'a level-0 area (a country) has no parent' });
     } else {
       ensure(input.parent_pcode !== null, 'request.invalid', { field: 'parent_pcode', rule: `a level-${input.admin_level} area needs its level-${input.admin_level - 1} parent` });
-      const parent = await repo.findAdminAreaRow(uow.trx, missionId, input.parent_pcode);
+      // Locked: retiring the parent at the same moment counts its active sub-areas under the same lock.
+      const parent = await repo.findAdminAreaRow(uow.trx, missionId, input.parent_pcode, true);
       ensure(parent, 'reference.unknown_admin_area', { field: 'parent_pcode', rule: `no area '${input.parent_pcode}' in this mission` });
       ensure(parent.admin_level === input.admin_level - 1, 'request.invalid',
         { field: 'admin_level', rule: `the parent ${parent.pcode} is at level ${parent.admin_level}, so its sub-areas are at level ${parent.admin_level + 1}` });
@@ -147,7 +148,7 @@ export async function updateAdminArea(db: Kysely<DB>, ctx: RequestContext, pcode
       ensure(children === 0, 'record.conflict', { field: 'active', rule: `deactivate its ${children} active sub-area(s) first` });
     }
     if (input.active === true && !row.active && row.parent_pcode) {
-      const parent = await repo.findAdminAreaRow(uow.trx, missionId, row.parent_pcode);
+      const parent = await repo.findAdminAreaRow(uow.trx, missionId, row.parent_pcode, true);
       ensure(parent?.active, 'record.conflict', { field: 'active', rule: `reactivate its parent ${row.parent_pcode} first` });
     }
     const { version, ...set } = input;
