@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createUser } from '../src/modules/accounts/service.ts';
 import { systemContext, type Role } from '../src/platform/context.ts';
-import { auth, login, newMission, PASSWORD, totpCodeFor, type Mission } from './support/fixtures.ts';
-import { launchBrowser, logInThroughUi, screenshot, seriousAxeFindings, startWebServer, watchConsole, type WebServer } from './support/web.ts';
+import { auth, login, newMission, PASSWORD, type Mission } from './support/fixtures.ts';
+import { closeBrowserWorld, launchBrowser, openWatchedPage, screenshot, seriousAxeFindings, startWebServer, unexpectedProblems, type WebServer } from './support/web.ts';
 
 /**
  * Issue 8 in a real browser, in French: a case worker registers a child released from an armed group,
@@ -32,29 +32,10 @@ describe('case screens in the browser, in French', () => {
     }
     browser = await launchBrowser();
   });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  after(() => closeBrowserWorld({ server, browser }));
 
-  function unexpected(problems: string[], refused: string[]): string[] {
-    const other = refused.filter((r) => r !== '403 /api/v1/sync/outbox-status');
-    const asked = refused.length > other.length;
-    return [...other, ...problems.filter((p) => !(asked && /status of 403 \(Forbidden\)/.test(p)))];
-  }
 
-  async function openPage(username: string): Promise<{ context: BrowserContext; page: Page; problems: string[]; refused: string[] }> {
-    // UTC, so the datetime fields the test fills mean what the assertions expect; bypassCSP lets the test inject axe-core.
-    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'fr-FR', timezoneId: 'UTC', bypassCSP: true });
-    const page = await context.newPage();
-    const problems = watchConsole(page);
-    const refused: string[] = [];
-    page.on('response', (r) => { if (r.status() >= 400 && r.status() !== 401) refused.push(`${r.status()} ${new URL(r.url()).pathname}`); });
-    await page.goto(`${server.url}/`);
-    await page.selectOption('.language-picker select', 'fr');
-    await logInThroughUi(page, username, PASSWORD, () => totpCodeFor(username));
-    return { context, page, problems, refused };
-  }
+  const openPage = (username: string) => openWatchedPage(browser, server.url, username, 'fr', { locale: 'fr-FR', timezoneId: 'UTC' });
 
   const section = (page: Page, heading: string) => page.locator('section', { has: page.getByRole('heading', { name: heading, exact: true }) });
   const localMinutes = (d: Date) => d.toISOString().slice(0, 16);
@@ -257,7 +238,7 @@ describe('case screens in the browser, in French', () => {
     await noAxe(sup.page, 'supervisor case list');
 
     for (const s of [worker, sup]) {
-      assert.deepEqual(unexpected(s.problems, s.refused), []);
+      assert.deepEqual(unexpectedProblems(s.problems, s.refused), []);
       await s.context.close();
     }
   });
@@ -292,7 +273,7 @@ describe('case screens in the browser, in French', () => {
     assert.deepEqual((await call('GET', '/api/v1/referrals')).items.map((r: { case_id: string }) => r.case_id), [consenting.id]);
     const other = refused.filter((r) => r !== `409 /api/v1/cases/${silent.id}/referrals`);
     assert.equal(refused.length - other.length, 1, 'the one refusal is the referral without consent');
-    assert.deepEqual(unexpected(problems.filter((p) => !/status of 409 \(Conflict\)/.test(p)), other), []);
+    assert.deepEqual(unexpectedProblems(problems.filter((p) => !/status of 409 \(Conflict\)/.test(p)), other), []);
     await context.close();
   });
 
@@ -315,7 +296,7 @@ describe('case screens in the browser, in French', () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Dossiers', exact: true }).click();
     const row = page.locator('tr', { has: page.getByRole('link', { name: `Ouvrir le dossier ${c.id.slice(0, 8).toUpperCase()}` }) });
     assert.match(await row.innerText(), /Élevé[\s\S]*Nouveau recrutement possible/);
-    assert.deepEqual(unexpected(problems, refused), []);
+    assert.deepEqual(unexpectedProblems(problems, refused), []);
     await context.close();
   });
 
@@ -332,7 +313,7 @@ describe('case screens in the browser, in French', () => {
     await bothSizes(page, 'case-indicators');
     await page.goto(`${server.url}/cases/${caseId}`);
     await page.getByRole('heading', { name: 'Cette page n’existe pas.' }).waitFor();
-    assert.deepEqual(unexpected(problems, refused), []);
+    assert.deepEqual(unexpectedProblems(problems, refused), []);
     await context.close();
   });
 });

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { createUser } from '../src/modules/accounts/service.ts';
 import { systemContext } from '../src/platform/context.ts';
-import { auth, login, newMission, PASSWORD, totpCodeFor, type Mission } from './support/fixtures.ts';
-import { launchBrowser, logInThroughUi, screenshot, seriousAxeFindings, startWebServer, watchConsole, type WebServer } from './support/web.ts';
+import { auth, login, newMission, PASSWORD, type Mission } from './support/fixtures.ts';
+import { closeBrowserWorld, launchBrowser, openWatchedPage, screenshot, seriousAxeFindings, startWebServer, unexpectedProblems, type WebServer } from './support/web.ts';
 
 /**
  * Issue 10 in a real browser: a conduct officer logs in with the second factor, records an allegation
@@ -31,34 +31,10 @@ describe('conduct screens in the browser', () => {
     officerToken = await login(server.app, officer, PASSWORD); // enrols the officer's authenticator
     browser = await launchBrowser();
   });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  after(() => closeBrowserWorld({ server, browser }));
 
-  /**
-   * Console errors, and every refused API call. The offline layer asks once per session whether the
-   * role keeps an outbox (issue 7: POST /sync/outbox-status, refused for roles without one) and Chromium
-   * logs that 403; any other refusal, from a conduct screen above all, is a failure.
-   */
-  function unexpected(problems: string[], refused: string[]): string[] {
-    const other = refused.filter((r) => r !== '403 /api/v1/sync/outbox-status');
-    const asked = refused.length > other.length;
-    return [...other, ...problems.filter((p) => !(asked && /status of 403 \(Forbidden\)/.test(p)))];
-  }
 
-  async function openPage(username: string): Promise<{ context: BrowserContext; page: Page; problems: string[]; refused: string[] }> {
-    // bypassCSP lets the test inject axe-core; the app itself runs under its strict policy otherwise.
-    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'en-GB', bypassCSP: true });
-    const page = await context.newPage();
-    const problems = watchConsole(page);
-    const refused: string[] = [];
-    page.on('response', (r) => { if (r.status() >= 400 && r.status() !== 401) refused.push(`${r.status()} ${new URL(r.url()).pathname}`); });
-    await page.goto(`${server.url}/`);
-    await page.selectOption('.language-picker select', 'en');
-    await logInThroughUi(page, username, PASSWORD, () => totpCodeFor(username));
-    return { context, page, problems, refused };
-  }
+  const openPage = (username: string) => openWatchedPage(browser, server.url, username, 'en', { locale: 'en-GB' });
 
   it('a conduct officer records an allegation with a victim, refers it, and finds it in the list marked overdue', async () => {
     const { context, page, problems, refused } = await openPage(officer);
@@ -154,7 +130,7 @@ describe('conduct screens in the browser', () => {
     assert.match(arabic, /انتهاك جنسي/);
     assert.doesNotMatch(arabic, /\b[a-z]+\.[a-z_]+[A-Za-z_.]*\b/, 'no raw translation key');
     await screenshot(page, 'conduct-allegation-ar-1366');
-    assert.deepEqual(unexpected(problems, refused), []);
+    assert.deepEqual(unexpectedProblems(problems, refused), []);
     await context.close();
   });
 
@@ -168,7 +144,7 @@ describe('conduct screens in the browser', () => {
       await page.getByRole('heading', { name: 'This page does not exist.' }).waitFor();
       assert.ok(!(await page.locator('main').innerText()).includes(marker));
     }
-    assert.deepEqual(unexpected(problems, refused), []);
+    assert.deepEqual(unexpectedProblems(problems, refused), []);
     const api = await server.app.inject({ method: 'GET', url: `/api/v1/conduct/allegations/${allegationId}`, headers: auth(m.tokens.admin) });
     assert.equal(api.statusCode, 404);
     assert.equal(api.json().error.code, 'record.not_found');
@@ -188,7 +164,7 @@ describe('conduct screens in the browser', () => {
     assert.match(kpis, /Allegations\s+hidden/, 'one allegation is below the threshold');
     assert.ok(!(await analyst.page.locator('main').innerText()).includes(marker));
     assert.deepEqual(await seriousAxeFindings(analyst.page), [], 'figures');
-    assert.deepEqual(unexpected(analyst.problems, analyst.refused), []);
+    assert.deepEqual(unexpectedProblems(analyst.problems, analyst.refused), []);
     await analyst.context.close();
   });
 });

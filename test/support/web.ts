@@ -2,11 +2,11 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { loadConfig } from '../../src/platform/config.ts';
 import type { Store } from '../../src/platform/db/store.ts';
 import { createServer } from '../../src/server.ts';
-import { newMission, type Mission } from './fixtures.ts';
+import { newMission, PASSWORD, totpCodeFor, type Mission } from './fixtures.ts';
 import { openTestStore } from './stores.ts';
 
 /**
@@ -146,3 +146,32 @@ export const rawIndexedDb = (page: Page): Promise<string> => page.evaluate<strin
     db.close();
     return out.join('\\n');
   })()`);
+
+/**
+ * A logged-in page at 1366×768 in `language` that records console errors and every refused API call
+ * (status ≥ 400 other than 401), for tests that fail on anything unexpected. bypassCSP lets the test inject
+ * axe-core; the app itself runs under its strict policy otherwise.
+ */
+export async function openWatchedPage(browser: Browser, baseUrl: string, username: string, language: 'en' | 'fr' | 'ar', options: BrowserContextOptions = {}):
+  Promise<{ context: BrowserContext; page: Page; problems: string[]; refused: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, bypassCSP: true, ...options });
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  const refused: string[] = [];
+  page.on('response', (r) => { if (r.status() >= 400 && r.status() !== 401) refused.push(`${r.status()} ${new URL(r.url()).pathname}`); });
+  await page.goto(`${baseUrl}/`);
+  await page.selectOption('.language-picker select', language);
+  await logInThroughUi(page, username, PASSWORD, () => totpCodeFor(username));
+  return { context, page, problems, refused };
+}
+
+/**
+ * Console errors and refused calls, less one expected refusal: the offline layer asks once per session
+ * whether the role keeps an outbox (POST /sync/outbox-status, refused for roles without one) and Chromium
+ * logs that 403. Anything else is a failure.
+ */
+export function unexpectedProblems(problems: string[], refused: string[]): string[] {
+  const other = refused.filter((r) => r !== '403 /api/v1/sync/outbox-status');
+  const asked = refused.length > other.length;
+  return [...other, ...problems.filter((p) => !(asked && /status of 403 \(Forbidden\)/.test(p)))];
+}
