@@ -9,7 +9,7 @@
  * (50 clients on `POST /api/v1/incidents`; PostgreSQL ≥ 1,000/s, PGlite ≥ 300/s, p99 < 100 ms).
  * Prints records/s, p50/p95/p99 latency and the load average of the machine, which is shared.
  *
- *   npm run bench:intake [-- --endpoint reports|incidents] [--store pglite|postgres|both] [--duration 10] [--warmup 3] [--connections 200] [--batch 1,10] [--rate N] [--cpu-prof DIR]
+ *   npm run bench:intake [-- --endpoint reports|incidents] [--store pglite|postgres|both] [--duration 10] [--warmup 3] [--connections 200] [--batch 1,10] [--rate N] [--workers N] [--cpu-prof DIR]
  *
  * The clients are a closed loop: each sends its next request when the last is answered, so the mean
  * latency is connections / throughput (Little's law): p99 < 100 ms with 50 clients needs well over
@@ -18,6 +18,8 @@
  * Warm-up and measurement are one run on the same connections; only responses inside the measured
  * window count. CPU per incident (server, PostgreSQL, client) comes from /proc over that window.
  * `--cpu-prof DIR` writes a V8 CPU profile of the server process (on its clean SIGTERM exit).
+ * `--workers N` runs the PostgreSQL server as N processes sharing the port (TUTELA_WORKERS); its CPU
+ * is the sum over them.
  *
  * Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/tutela_bench, created
  * if missing), BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_RATE; TUTELA_DB_POOL_SIZE passes through.
@@ -131,6 +133,7 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: process.env.BENCH_RATE },
     'cpu-prof': { type: 'string' },
     batch: { type: 'string', default: process.env.BENCH_BATCH ?? '1,10' },
+    workers: { type: 'string', default: process.env.BENCH_WORKERS ?? '1' },
   },
 });
 const stores: StoreKind[] = args.store === 'both' ? ['pglite', 'postgres'] : [args.store as StoreKind];
@@ -148,6 +151,12 @@ const warmup = Number(args.warmup);
 const connections = Number(args.connections ?? (endpoint === 'reports' ? 200 : 50));
 const rate = args.rate ? Number(args.rate) : undefined;
 const batches = endpoint === 'reports' ? args.batch.split(',').map(Number) : [1];
+// Server processes on PostgreSQL (TUTELA_WORKERS); PGlite is one process's folder, so always 1 there.
+const workers = Number(args.workers);
+if (!Number.isInteger(workers) || workers < 1 || workers > 16) {
+  console.error(`--workers takes server processes, 1 to 16 (got ${args.workers})`);
+  process.exit(2);
+}
 if (!batches.every((b) => Number.isInteger(b) && b >= 1 && b <= 100)) {
   console.error(`--batch takes reports per request, 1 to 100, comma-separated (got ${args.batch})`);
   process.exit(2);
@@ -228,21 +237,24 @@ function cpuSeconds(serverPid: number): { server: number; postgres: number } | u
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return { comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), cpu: (Number(f[11]) + Number(f[12])) / 100 };
+      return { comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / 100 };
     } catch {
       return undefined;
     }
   };
   if (!fs.existsSync('/proc/self/stat')) return undefined;
   let postgres = 0;
+  let server = ticks(String(serverPid))?.cpu ?? 0;
   for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     const t = ticks(pid);
+    // With --workers the server is a primary and its worker processes: all of them are the server.
+    if (t && t.ppid === serverPid && t.comm !== 'postgres') server += t.cpu;
     if (t?.comm !== 'postgres') continue;
     let title = '';
     try { title = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'); } catch { continue; }
     if (title.split(' ').includes(benchDbName)) postgres += t.cpu;
   }
-  return { server: ticks(String(serverPid))?.cpu ?? 0, postgres };
+  return { server, postgres };
 }
 
 /** Stored incidents; for report intake also the receipts, which must match them one for one. */
@@ -263,9 +275,10 @@ async function bench(kind: StoreKind, batch: number): Promise<Row> {
   try {
     const t0 = Date.now();
     const mission = await prepare(kind, dataDir);
-    const server = await startServer(kind === 'pglite' ? { TUTELA_DATA_DIR: dataDir } : { DATABASE_URL: postgresUrl }, {
+    const server = await startServer(kind === 'pglite' ? { TUTELA_DATA_DIR: dataDir } : { DATABASE_URL: postgresUrl, TUTELA_WORKERS: String(workers) }, {
       nodeArgs: args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(args['cpu-prof'])] : [], startTimeoutMs: 60_000, echoStderr: true,
     });
+    if (kind === 'postgres' && workers > 1) console.log(`[${kind}] ${workers} server processes (TUTELA_WORKERS)`);
     console.log(`[${kind}] store ready and server up in ${((Date.now() - t0) / 1000).toFixed(1)} s at ${server.url}`);
     let run: Window & { acked: number; errorsTotal: number };
     let cpuNote = '';

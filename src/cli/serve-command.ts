@@ -1,7 +1,8 @@
+import cluster from 'node:cluster';
 import type { Command } from 'commander';
-import { loadConfig } from '../platform/config.ts';
+import { loadConfig, type Config } from '../platform/config.ts';
 import { migrateToLatest } from '../platform/db/migrate.ts';
-import { openStore } from '../platform/db/store.ts';
+import { openStore, type Store } from '../platform/db/store.ts';
 import { startAuditSealer } from '../platform/audit.ts';
 import { loadMasterKey } from '../platform/crypto/key-provider.ts';
 import { startHotspotSchedule } from '../modules/analytics/schedule.ts';
@@ -12,37 +13,14 @@ import { ensureDemo } from './demo-command.ts';
 
 export function registerServeCommands(program: Command): void {
   program.command('serve')
-    .description('Run the HTTP server (migrates the store first). HOST and PORT choose where it listens.')
+    .description('Run the HTTP server (migrates the store first). HOST and PORT choose where it listens; TUTELA_WORKERS how many processes share it.')
     .option('--demo-if-empty', 'on an empty store, create the demo mission and print one-time passwords')
     .action(async (opts: { demoIfEmpty?: boolean }) => {
       const config = loadConfig();
-      const keyProvider = loadMasterKey(config.masterKey, (m) => console.warn(`tutela: ${m}`));
-      const store = await openStore(config.store, { keyProvider });
-      const sealed = await sealLegacyPlaintext(store.db, (n) => console.log(`sealing the confidential fields of ${n} incident(s) written before field encryption...`));
-      if (sealed > 0) console.log(`sealed ${sealed} incident(s)`);
-      if (opts.demoIfEmpty) await ensureDemo(store);
-      const app = await createServer(store, config);
-      // Links new audit rows into each mission's hash chain every few seconds (platform/audit.ts).
-      const sealer = startAuditSealer(store.db, { onError: (m) => app.log.error(m) });
-      app.addHook('onClose', () => sealer.stop());
-      // Deletes uploads begun and never finished for a week (modules/attachments/cleanup.ts).
-      const sweep = startUploadSweep(store.db, (m) => app.log.error(m));
-      app.addHook('onClose', () => sweep.stop());
-      if (config.hotspotScanHour !== null) {
-        const scans = startHotspotSchedule(store.db, config.hotspotScanHour, (m) => app.log.error(m));
-        app.addHook('onClose', () => scans.stop());
-      }
-      const shutdown = async (signal: string) => {
-        app.log.info({ signal }, 'shutting down');
-        await app.close();
-        await store.close();
-        process.exit(0);
-      };
-      process.once('SIGINT', () => void shutdown('SIGINT'));
-      process.once('SIGTERM', () => void shutdown('SIGTERM'));
-      const address = await app.listen({ host: config.http.host, port: config.http.port });
-      console.log(`Tutela is serving on ${address} (store: ${describeStore(config.store)})`);
-      console.log(`  health: ${address}/api/health   API description: ${address}/api/openapi.json`);
+      if (config.workers > 1 && cluster.isPrimary) return runPrimary(config, opts);
+      if (cluster.isWorker) return runServer(config, { jobs: process.env[JOBS_ENV] === '1', announce: false });
+      const store = await openReadyStore(config, opts);
+      return runServer(config, { jobs: true, announce: true }, store);
     });
 
   program.command('migrate')
@@ -64,4 +42,108 @@ function describeStore(cfg: ReturnType<typeof loadConfig>['store']): string {
   if (cfg.kind === 'pglite') return `PGlite in ${cfg.dataDir}`;
   const url = new URL(cfg.url);
   return `PostgreSQL ${url.host}${url.pathname}`;
+}
+
+/** Set in the one worker that runs the background jobs (audit sealer, upload sweep, hotspot scans). */
+const JOBS_ENV = 'TUTELA_WORKER_RUNS_JOBS';
+
+/** Migrated, legacy plaintext sealed, demo created if asked: what must happen once, before any request. */
+async function openReadyStore(config: Config, opts: { demoIfEmpty?: boolean }): Promise<Store> {
+  const keyProvider = loadMasterKey(config.masterKey, (m) => console.warn(`tutela: ${m}`));
+  const store = await openStore(config.store, { keyProvider });
+  const sealed = await sealLegacyPlaintext(store.db, (n) => console.log(`sealing the confidential fields of ${n} incident(s) written before field encryption...`));
+  if (sealed > 0) console.log(`sealed ${sealed} incident(s)`);
+  if (opts.demoIfEmpty) await ensureDemo(store);
+  return store;
+}
+
+async function runServer(config: Config, role: { jobs: boolean; announce: boolean }, ready?: Store): Promise<void> {
+  const store = ready ?? await openStore(config.store, { keyProvider: loadMasterKey(config.masterKey, () => {}), migrate: false });
+  const app = await createServer(store, config);
+  if (role.jobs) {
+    // Links new audit rows into each mission's hash chain every few seconds (platform/audit.ts).
+    const sealer = startAuditSealer(store.db, { onError: (m) => app.log.error(m) });
+    app.addHook('onClose', () => sealer.stop());
+    // Deletes uploads begun and never finished for a week (modules/attachments/cleanup.ts).
+    const sweep = startUploadSweep(store.db, (m) => app.log.error(m));
+    app.addHook('onClose', () => sweep.stop());
+    if (config.hotspotScanHour !== null) {
+      const scans = startHotspotSchedule(store.db, config.hotspotScanHour, (m) => app.log.error(m));
+      app.addHook('onClose', () => scans.stop());
+    }
+  }
+  const shutdown = async (signal: string) => {
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    await store.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  // A worker whose primary is gone (killed) must not serve on alone, unsupervised.
+  if (cluster.isWorker) process.once('disconnect', () => void shutdown('primary gone'));
+  const address = await app.listen({ host: config.http.host, port: config.http.port });
+  if (role.announce) announce(address, config);
+}
+
+function announce(address: string, config: Config): void {
+  const processes = config.workers > 1 ? `, ${config.workers} server processes` : '';
+  console.log(`Tutela is serving on ${address} (store: ${describeStore(config.store)}${processes})`);
+  console.log(`  health: ${address}/api/health   API description: ${address}/api/openapi.json`);
+}
+
+/**
+ * Several server processes on one port (node:cluster), for PostgreSQL: one Node process uses one core,
+ * and on a 2-core server the intake's own CPU (parsing, checks, sealing) was the first limit. The primary
+ * migrates and prepares the store once, then only supervises: a worker that dies is replaced, and the
+ * jobs run in exactly one worker (a replacement of that worker takes them over).
+ */
+async function runPrimary(config: Config, opts: { demoIfEmpty?: boolean }): Promise<void> {
+  const store = await openReadyStore(config, opts);
+  await store.close();
+  let stopping = false;
+  let listening = 0;
+  const fork = (jobs: boolean) => cluster.fork({ [JOBS_ENV]: jobs ? '1' : '0' });
+  const jobsWorker = new Set<number>();
+  for (let i = 0; i < config.workers; i++) {
+    const w = fork(i === 0);
+    if (i === 0) jobsWorker.add(w.id);
+  }
+  cluster.on('listening', (_worker, where) => {
+    if (++listening !== config.workers) return;
+    const host = where.address && where.address !== '::' && where.address !== '0.0.0.0' ? where.address : config.http.host;
+    announce(`http://${host.includes(':') ? `[${host}]` : host}:${where.port}`, config);
+  });
+  const recentExits: number[] = [];
+  cluster.on('exit', (worker, code, signal) => {
+    const hadJobs = jobsWorker.delete(worker.id);
+    if (stopping) return;
+    console.error(`tutela: server process ${worker.process.pid} stopped (${signal ?? `exit ${code}`}); starting another`);
+    // A process that cannot run (the database unreachable, say) must not be restarted forever.
+    const now = Date.now();
+    recentExits.push(now);
+    while (recentExits[0]! < now - 60_000) recentExits.shift();
+    if (recentExits.length > 10) {
+      console.error('tutela: more than 10 server processes stopped within a minute; giving up');
+      stopping = true;
+      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+      process.exitCode = 1;
+      return;
+    }
+    const next = fork(hadJobs);
+    if (hadJobs) jobsWorker.add(next.id);
+  });
+  const shutdown = () => {
+    if (stopping) return;
+    stopping = true;
+    const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+    let left = workers.length;
+    if (left === 0) process.exit(0);
+    for (const w of workers) {
+      w.once('exit', () => { if (--left === 0) process.exit(0); });
+      w.process.kill('SIGTERM');
+    }
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
 }

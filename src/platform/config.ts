@@ -16,6 +16,7 @@ const envSchema = z.object({
   TUTELA_HOTSPOT_SCAN_HOUR: z.union([z.literal('off'), z.coerce.number().int().min(0).max(23)]).default(2),
   TUTELA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TUTELA_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+  TUTELA_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   TUTELA_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   TUTELA_MASTER_KEY: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'base64 of exactly 32 bytes (openssl rand -base64 32)').optional(),
   TUTELA_MASTER_KEY_FILE: z.string().min(1).default('./tutela-master.key'),
@@ -28,6 +29,8 @@ export type StoreConfig =
 export interface Config {
   store: StoreConfig;
   http: { host: string; port: number; trustProxy: boolean; bodyLimitBytes: number };
+  /** Server processes sharing the port (PostgreSQL only: the embedded store belongs to one process). */
+  workers: number;
   sessionTtlMs: number;
   /** How long a verified session may be reused from memory; 0 asks the store on every request. */
   sessionCacheMs: number;
@@ -51,11 +54,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.TUTELA_WORKERS > 1 && !e.DATABASE_URL) {
+    throw new ConfigError(`invalid configuration:\n  TUTELA_WORKERS: ${e.TUTELA_WORKERS} server processes need PostgreSQL (set DATABASE_URL); the embedded store is a folder only one process may open`);
+  }
   return {
     store: e.DATABASE_URL
       ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.TUTELA_DB_POOL_SIZE }
       : { kind: 'pglite', dataDir: path.resolve(e.TUTELA_DATA_DIR) },
     http: { host: e.HOST, port: e.PORT, trustProxy: e.TUTELA_TRUST_PROXY === 'true', bodyLimitBytes: 1024 * 1024 },
+    workers: e.TUTELA_WORKERS,
     sessionTtlMs: e.TUTELA_SESSION_HOURS * 3600 * 1000,
     sessionCacheMs: e.TUTELA_SESSION_CACHE_SECONDS * 1000,
     totpWindowSteps: e.TUTELA_TOTP_WINDOW_STEPS,
