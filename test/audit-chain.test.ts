@@ -130,6 +130,28 @@ describeStores('audit hash chain', ({ it, h }) => {
     assert.equal((await verifyAuditTrail(db, { missionId: m })).ok, true);
   });
 
+  it('refuses a seal that changes anything else, and the rule covers every column the table has', async () => {
+    const { db } = h().store;
+    const m = await seedTrail(db, 1);
+    const seal = sql`seal_seq = 1, prev_hash = decode(repeat('00', 32), 'hex'), content_hash = decode(repeat('00', 32), 'hex'), hash = decode(repeat('00', 32), 'hex')`;
+    await assert.rejects(sql`update audit_events set ${seal}, details = '{"i": 99}' where mission_id = ${m}`.execute(db), /append-only/);
+    await assert.rejects(sql`update audit_events set ${seal}, occurred_at = occurred_at + interval '1 microsecond' where mission_id = ${m}`.execute(db), /append-only/);
+    await assert.rejects(sql`update audit_events set ${seal}, target_id = null where mission_id = ${m}`.execute(db), /append-only/);
+    // The trigger compares a list of columns (migration 20261125134000): a column added to the table
+    // and not to that list could be rewritten while a row is sealed.
+    const { rows: columns } = await sql<{ name: string }>`select column_name as name from information_schema.columns
+      where table_schema = current_schema() and table_name = 'audit_events'`.execute(db);
+    const { rows: [trigger] } = await sql<{ def: string }>`select pg_get_triggerdef(t.oid) as def from pg_trigger t
+      where t.tgrelid = 'audit_events'::regclass and t.tgname = 'audit_events_seal_once'`.execute(db);
+    const sealColumns = new Set(['seal_seq', 'prev_hash', 'content_hash', 'hash']);
+    const others = columns.map((c) => c.name).filter((c) => !sealColumns.has(c));
+    assert.ok(others.length >= 11, `columns read: ${others.join(', ')}`);
+    for (const name of others) {
+      assert.match(trigger!.def, new RegExp(`old\\.${name}\\b`), `the append-only trigger does not compare ${name}`);
+      assert.match(trigger!.def, new RegExp(`new\\.${name}\\b`), `the append-only trigger does not compare ${name}`);
+    }
+  });
+
   it('names an updated row: content modified', async () => {
     const { db } = h().store;
     const m = await seedTrail(db, 8);
