@@ -66,7 +66,7 @@ describeStores('sync conflicts', ({ it, h }) => {
     const kept = await sql<{ n: number; resolved: number }>`select count(*)::int as n, count(resolved_by)::int as resolved from report_conflicts where mission_id = ${m.id} and report_id = ${first.id}`.execute(store.db);
     assert.deepEqual(kept.rows[0], { n: 1, resolved: 1 });
     const audit = await store.db.selectFrom('audit_events').select('action').where('mission_id', '=', m.id).where('target_id', '=', first.id).execute();
-    for (const a of ['report.receive', 'report.conflict', 'incident.update', 'report.conflict_resolve']) assert.ok(audit.some((x) => x.action === a), a);
+    for (const a of ['incident.create', 'report.conflict', 'incident.update', 'report.conflict_resolve']) assert.ok(audit.some((x) => x.action === a), a);
   });
 
   it('keeping the stored version everywhere only marks the conflict resolved', async () => {

@@ -38,8 +38,9 @@ async function resolveArea(db: Kysely<DB>, uow: Pick<UnitOfWork, 'trx' | 'ctx'>,
 /**
  * `within`: an open transaction to write in instead of a statement of its own (offline intake, issue 7,
  * commits its receipt with the record). Keys and reference data still come from `db`, the store.
+ * `auditDetails`: more of the `incident.create` row's details (the offline report it came in).
  */
-export async function createIncident(db: Kysely<DB>, ctx: RequestContext, input: IncidentCreateInput, within?: Kysely<DB>) {
+export async function createIncident(db: Kysely<DB>, ctx: RequestContext, input: IncidentCreateInput, within?: Kysely<DB>, auditDetails?: Record<string, unknown>) {
   await prepareSealing(db, ctx.actor.missionId);
   // Everything written goes in one statement (incident, violations, children, audit), so it needs no
   // explicit transaction; the checks before it read only reference data, which is never deleted.
@@ -47,7 +48,7 @@ export async function createIncident(db: Kysely<DB>, ctx: RequestContext, input:
     const { incident, graphs, keyRows, audit } = await buildIncidentGraph(db, uow, input);
     const incidentId = incident.incident_id;
     const c = input.location.coordinates;
-    uow.audit(audit);
+    uow.audit(auditDetails ? { ...audit, details: { ...audit.details, ...auditDetails } } : audit);
     const row = await repo.insertIncidentGraph(uow.trx, incident, graphs, auditValues(uow.takeAudit()), keyRows).catch((err: { code?: string }) => {
       // A client-chosen id that exists: the whole statement rolled back, the first record stands.
       throw err.code === '23505' ? new AppError('record.conflict', { field: 'id', rule: `incident ${incidentId} already exists` }) : err;
