@@ -18,8 +18,8 @@
  * Warm-up and measurement are one run on the same connections; only responses inside the measured
  * window count. CPU per incident (server, PostgreSQL, client) comes from /proc over that window.
  * `--cpu-prof DIR` writes a V8 CPU profile of the server process (on its clean SIGTERM exit).
- * `--workers N` runs the PostgreSQL server as N processes sharing the port (TUTELA_WORKERS); its CPU
- * is the sum over them.
+ * `--workers N` runs the PostgreSQL server as N processes sharing the port (TUTELA_WORKERS; default one
+ * per core, as a deployment would); its CPU is the sum over them.
  *
  * Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/tutela_bench, created
  * if missing), BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_RATE; TUTELA_DB_POOL_SIZE passes through.
@@ -133,7 +133,8 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: process.env.BENCH_RATE },
     'cpu-prof': { type: 'string' },
     batch: { type: 'string', default: process.env.BENCH_BATCH ?? '1,10' },
-    workers: { type: 'string', default: process.env.BENCH_WORKERS ?? '1' },
+    // As a deployment on this machine would run it: one server process per core (TUTELA_WORKERS).
+    workers: { type: 'string', default: process.env.BENCH_WORKERS ?? String(os.availableParallelism()) },
   },
 });
 const stores: StoreKind[] = args.store === 'both' ? ['pglite', 'postgres'] : [args.store as StoreKind];
@@ -379,7 +380,7 @@ const cols = Object.keys(table[0] ?? {});
 const widths = cols.map((c) => Math.max(c.length, ...table.map((r) => (r as Record<string, string>)[c]!.length)));
 const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
 const what = endpoint === 'reports' ? 'POST /api/v1/reports (each report an incident with two violations; one per request, or a batch {reports: [...]})' : 'POST /api/v1/incidents (two violations)';
-console.log(`\nintake: ${what}, ${connections} connections${rate ? `, offered ${rate}/s` : ''}, ${duration} s after ${warmup} s warm-up, ${os.cpus().length} cores`);
+console.log(`\nintake: ${what}, ${connections} connections${rate ? `, offered ${rate}/s` : ''}, ${duration} s after ${warmup} s warm-up, ${os.cpus().length} cores; PostgreSQL server: ${workers} process(es)`);
 console.log(line(cols));
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const r of table) console.log(line(cols.map((c) => (r as Record<string, string>)[c]!)));

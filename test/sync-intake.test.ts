@@ -65,6 +65,26 @@ describeStores('offline report intake', ({ it, h }) => {
     assert.equal(fixed.statusCode, 201, fixed.body);
   });
 
+  it('a report whose batch failed for another report is stored alone, with one audit row', async () => {
+    const { app, store } = h();
+    const m = await newMission(store, app);
+    // An incident created directly with an id a device then also uses: the group statement fails on it
+    // (no receipt names it), so every report of that batch is taken one by one.
+    const taken = randomUUID();
+    const direct = await app.inject({ method: 'POST', url: '/api/v1/incidents', headers: auth(m.tokens.monitor), payload: { ...incidentBody(m), id: taken } });
+    assert.equal(direct.statusCode, 201, direct.body);
+    const fresh = report(incidentBody(m));
+    const res = await app.inject({ method: 'POST', url: '/api/v1/reports', headers: auth(m.tokens.monitor),
+      payload: { reports: [fresh, report(incidentBody(m), taken)] } });
+    assert.equal(res.statusCode, 200, res.body);
+    const [a, b] = res.json().results;
+    assert.equal(a.status, 201, JSON.stringify(a));
+    assert.equal(b.status, 409, JSON.stringify(b));
+    const audit = await store.db.selectFrom('audit_events').select(['action', 'details']).where('mission_id', '=', m.id).where('target_id', '=', fresh.id).execute();
+    assert.deepEqual(audit.map((x) => x.action), ['incident.create']);
+    assert.equal((audit[0]!.details as { report: { sha256: string } }).report.sha256, a.receipt.sha256);
+  });
+
   it('answers a batch per item', async () => {
     const { app, store } = h();
     const m = await newMission(store, app);

@@ -36,15 +36,16 @@ async function resolveArea(db: Kysely<DB>, uow: Pick<UnitOfWork, 'trx' | 'ctx'>,
 }
 
 /**
- * `within`: an open transaction to write in instead of a statement of its own (offline intake, issue 7,
- * commits its receipt with the record). Keys and reference data still come from `db`, the store.
- * `auditDetails`: more of the `incident.create` row's details (the offline report it came in).
+ * `within`: an open unit of work to write in instead of a statement of its own (offline intake, issue 7,
+ * commits its receipt with the record; the audit row counts as that unit's). Keys and reference data
+ * still come from `db`, the store. `auditDetails`: more of the `incident.create` row's details (the
+ * offline report it came in).
  */
-export async function createIncident(db: Kysely<DB>, ctx: RequestContext, input: IncidentCreateInput, within?: Kysely<DB>, auditDetails?: Record<string, unknown>) {
+export async function createIncident(db: Kysely<DB>, ctx: RequestContext, input: IncidentCreateInput, within?: UnitOfWork, auditDetails?: Record<string, unknown>) {
   await prepareSealing(db, ctx.actor.missionId);
   // Everything written goes in one statement (incident, violations, children, audit), so it needs no
   // explicit transaction; the checks before it read only reference data, which is never deleted.
-  return runSingleStatementWrite(within ?? db, ctx, async (uow) => {
+  const write = async (uow: UnitOfWork) => {
     const { incident, graphs, keyRows, audit } = await buildIncidentGraph(db, uow, input);
     const incidentId = incident.incident_id;
     const c = input.location.coordinates;
@@ -61,7 +62,8 @@ export async function createIncident(db: Kysely<DB>, ctx: RequestContext, input:
     const children = new Map(graphs.map((g) => [g.violation.violation_id, g as repo.ViolationChildren]));
     const clear = { ...row, narrative_confidential: input.narrative.confidential, latitude: c?.latitude ?? null, longitude: c?.longitude ?? null, coordinate_precision: c?.precision ?? null };
     return presentIncident(clear, violations, children, ctx.actor, true);
-  });
+  };
+  return within ? write(within) : runSingleStatementWrite(db, ctx, write);
 }
 
 /**

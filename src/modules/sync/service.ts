@@ -116,7 +116,7 @@ async function receiveAlone(db: Kysely<DB>, ctx: RequestContext, item: ReportIte
       if (!claimed) throw new AlreadyClaimed();
       // The record goes through every MRM rule and permission check, in this transaction: the receipt
       // and the record commit together or not at all.
-      await createIncident(db, ctx, input, uow.trx, receivedAs(item, sha256));
+      await createIncident(db, ctx, input, uow, receivedAs(item, sha256));
       return claimed;
     });
     return { status: 201, receipt: presentReceipt(row) };
