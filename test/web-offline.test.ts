@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import type { Browser, Page } from 'playwright-core';
 import { PASSWORD, totpCodeFor, type Mission } from './support/fixtures.ts';
-import { closeBrowserWorld, logInThroughUi, openBrowserWorld, rawIndexedDb, watchConsole, type WebServer } from './support/web.ts';
+import { closeBrowserWorld, logInThroughUi, openBrowserWorld, rawIndexedDb, recordIncidentThroughForm, watchConsole, type WebServer } from './support/web.ts';
 
 /**
  * Issue 7 in a real browser: a monitor records three reports with the network cut, reloads (the service
@@ -35,20 +35,6 @@ describe('offline reporting in the browser', () => {
     return out;
   })()`);
 
-  async function recordIncident(page: Page, title: string, narrative: string) {
-    await page.fill('input[name=title]', title);
-    await page.fill('input[name=date_start]', '2026-03-14');
-    await page.selectOption('select[name=area-level-1]', m.areas.ituri);
-    await page.selectOption('select[name=area-level-2]', m.areas.djugu);
-    await page.selectOption('select[name=location_type]', 'displacement_site');
-    await page.selectOption('select[name=violation-0-type]', 'abduction');
-    await page.fill('input[name=violation-0-14-17-boys]', '2');
-    await page.getByRole('button', { name: 'Add a perpetrator' }).click();
-    await page.selectOption('select[name=violation-0-party-0]', m.parties.codeco);
-    await page.fill('textarea[name=narrative_confidential]', narrative);
-    await page.getByRole('button', { name: 'Save the incident' }).click();
-  }
-
   /** Waits until the outbox screen lists exactly n items (it is read from IndexedDB after it renders). */
   const outboxCount = (page: Page, n: number) => page.waitForFunction(
     (k) => document.querySelectorAll('[data-testid=outbox-item]').length === k, n, { timeout: 10_000 });
@@ -79,7 +65,7 @@ describe('offline reporting in the browser', () => {
         await page.getByRole('link', { name: 'New incident' }).click();
         await page.getByRole('heading', { name: 'Record an incident' }).waitFor();
       }
-      await recordIncident(page, r.title, r.narrative);
+      await recordIncidentThroughForm(page, m, r.title, r.narrative);
       if (i === 0) {
         // The first offline save asks for the PIN that seals the device store.
         await page.fill('input[name=offline_pin]', '482916');

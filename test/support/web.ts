@@ -101,6 +101,48 @@ export async function logInThroughUi(page: Page, username: string, password: str
   }
 }
 
+/** Fills and saves the new-incident form as a monitor would: an abduction of two boys by CODECO at a displacement site in Djugu. */
+export async function recordIncidentThroughForm(page: Page, m: Mission, title: string, narrative: string): Promise<void> {
+  await page.fill('input[name=title]', title);
+  await page.fill('input[name=date_start]', '2026-03-14');
+  await page.selectOption('select[name=area-level-1]', m.areas.ituri);
+  await page.selectOption('select[name=area-level-2]', m.areas.djugu);
+  await page.selectOption('select[name=location_type]', 'displacement_site');
+  await page.selectOption('select[name=violation-0-type]', 'abduction');
+  await page.fill('input[name=violation-0-14-17-boys]', '2');
+  await page.getByRole('button', { name: 'Add a perpetrator' }).click();
+  await page.selectOption('select[name=violation-0-party-0]', m.parties.codeco);
+  await page.fill('textarea[name=narrative_confidential]', narrative);
+  await page.getByRole('button', { name: 'Save the incident' }).click();
+}
+
+/** Logs in, then reloads once the service worker is ready, so that it serves the app shell with no network. */
+export async function logInWithOfflineShell(page: Page, baseUrl: string, username: string): Promise<void> {
+  await page.goto(`${baseUrl}/`);
+  await logInThroughUi(page, username, PASSWORD, () => totpCodeFor(username));
+  await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+  await page.reload();
+  await page.waitForSelector('nav.main-nav');
+}
+
+/** On the sync screen, online: the PIN opens the device store, and the pull brings the incidents this user may see. */
+export async function keepIncidentsOnDevice(page: Page, baseUrl: string, pin: string): Promise<void> {
+  await page.goto(`${baseUrl}/outbox`);
+  await page.getByText('Choose or enter your PIN to keep the incidents you may see on this device').waitFor();
+  await page.fill('input[name=offline_pin]', pin);
+  await page.getByRole('button', { name: 'Save the PIN' }).click();
+  await page.locator('[data-testid=device-copies]', { hasText: /incident\(s\) kept on this device, encrypted/ }).waitFor({ timeout: 30_000 });
+}
+
+/** With no network, the edit screen asks for the PIN (the page load forgot the key) and opens the device's copy. */
+export async function openEditOffline(page: Page, baseUrl: string, id: string, pin: string, title: string): Promise<void> {
+  await page.goto(`${baseUrl}/incidents/${id}/edit`);
+  await page.getByText('No network. This incident may be kept encrypted on this device').waitFor();
+  await page.fill('input[name=offline_pin]', pin);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await page.waitForFunction((t) => (document.querySelector('input[name=title]') as HTMLInputElement | null)?.value === t, title);
+}
+
 const axeScript = path.join(repoRoot, 'node_modules/axe-core/axe.min.js');
 export interface AxeFinding { id: string; impact: string | null; help: string; targets: string[] }
 

@@ -3,15 +3,16 @@
  * metadata (ids, times, attempt counts, receipts' digests) says what is waiting without saying what it is.
  */
 const DB_NAME = 'tutela-offline';
-export const STORES = ['meta', 'outbox'] as const;
+export const STORES = ['meta', 'outbox', 'records'] as const;
 type StoreName = (typeof STORES)[number];
 
 function open(): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB_NAME, 1);
+    // Version 2 added `records` (sealed copies of the incidents pulled to this device for work with no network).
+    const req = indexedDB.open(DB_NAME, 2);
     req.onupgradeneeded = () => {
-      req.result.createObjectStore('meta', { keyPath: 'k' });
-      req.result.createObjectStore('outbox', { keyPath: 'id' });
+      const keys: Record<StoreName, string> = { meta: 'k', outbox: 'id', records: 'id' };
+      for (const name of STORES) if (!req.result.objectStoreNames.contains(name)) req.result.createObjectStore(name, { keyPath: keys[name] });
     };
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error ?? new Error('IndexedDB unavailable'));

@@ -62,3 +62,40 @@ export function editToPush(id: string, pulled: { id: string; version: number; va
   if (Object.keys(changes).length === 0) return null;
   return { id, incident_id: pulled.id, base_version: pulled.version, edited_at: editedAt.toISOString(), base, changes };
 }
+
+/** What the device shows for a record: the values it started from, with its edits still waiting applied in order. */
+export function withPending(values: Partial<Record<EditField, unknown>>, pending: readonly EditPush[]): Partial<Record<EditField, unknown>> {
+  const shown = { ...values };
+  for (const e of pending) Object.assign(shown, e.changes);
+  return shown;
+}
+
+/**
+ * One edit standing for the edits of this record still on the device plus the values just saved: each
+ * field keeps the base it had when first changed here (what the device saw before any of its changes),
+ * and the oldest base version, so the server still compares every field against what this device last
+ * saw. A field set back to that base is no change. Null when nothing is left to send.
+ */
+export function foldEdits(id: string, pulled: { id: string; version: number; values: Partial<Record<EditField, unknown>> },
+  pending: readonly EditPush[], edited: Partial<Record<EditField, unknown>>, editedAt = new Date()): EditPush | null {
+  const shown = withPending(pulled.values, pending);
+  const changes: EditPush['changes'] = {};
+  const base: EditPush['base'] = {};
+  for (const e of pending) {
+    for (const field of Object.keys(e.changes) as EditField[]) {
+      changes[field] = e.changes[field];
+      if (!(field in base) && field in e.base) base[field] = e.base[field];
+    }
+  }
+  for (const field of EDIT_FIELDS) {
+    if (!(field in edited) || same(edited[field], shown[field])) continue;
+    changes[field] = edited[field];
+    if (!(field in base) && field in pulled.values) base[field] = pulled.values[field];
+  }
+  for (const field of Object.keys(changes) as EditField[]) {
+    if (field in base && same(changes[field], base[field])) { delete changes[field]; delete base[field]; }
+  }
+  if (Object.keys(changes).length === 0) return null;
+  const baseVersion = Math.min(pulled.version, ...pending.map((e) => e.base_version));
+  return { id, incident_id: pulled.id, base_version: baseVersion, edited_at: editedAt.toISOString(), base, changes };
+}

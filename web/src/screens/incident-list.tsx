@@ -1,9 +1,10 @@
 import { useTranslation } from 'react-i18next';
-import { api } from '../api/client.ts';
+import { api, ApiError } from '../api/client.ts';
 import type { IncidentSummary, ListFilters } from '../api/types.ts';
 import { FilteredList } from '../components/filtered-list.tsx';
 import { useFilteredList } from '../components/use-filtered-list.ts';
 import { formatDate } from '../i18n/index.ts';
+import { DeviceIncidents } from '../offline/device-incidents.tsx';
 import { areaName } from '../reference.ts';
 import { Link } from '../router.ts';
 
@@ -19,7 +20,10 @@ export function IncidentList() {
     { key: 'area', title: t('list.area'), className: 'col-area' },
     { key: 'types', title: t('list.types'), className: 'col-types' },
   ];
+  // No network: the incidents kept on this device are listed below, to open and change.
+  const offline = state.list.error instanceof ApiError && state.list.error.status === 0;
   return (
+    <>
     <FilteredList title={t('list.incidentsTitle')} state={state} columns={columns} rowKey={(r) => r.id}
       renderCells={(r, reference) => [
         <Link to={`/incidents/${r.id}`} dir="ltr">{r.short_id}</Link>,
@@ -28,5 +32,7 @@ export function IncidentList() {
         areaName(reference?.areaByPcode.get(r.location.admin_pcode), r.location.admin_pcode),
         r.violation_types.map((v) => t(`types.${v}.name`)).join(', '),
       ]} />
+    {offline && <DeviceIncidents />}
+    </>
   );
 }

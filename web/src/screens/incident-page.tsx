@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../api/client.ts';
+import { api, ApiError } from '../api/client.ts';
 import type { IncidentView, ViolationView } from '../api/types.ts';
 import { Notice, errorText } from '../components/field.tsx';
 import { VerificationPanel } from '../components/verification-panel.tsx';
@@ -32,7 +32,17 @@ export function IncidentPage({ id }: { id: string }) {
     } catch (err) { setError(err); }
   }
 
-  if (error) return <><h1 tabIndex={-1}>{t('record.title', { id: id.slice(0, 8).toUpperCase() })}</h1><Notice kind="error">{errorText(t, error)}</Notice></>;
+  if (error) {
+    // No network: the copy kept on the device (or the report still waiting there) opens on the edit screen.
+    const offline = error instanceof ApiError && error.status === 0;
+    return (
+      <>
+        <h1 tabIndex={-1}>{t('record.title', { id: id.slice(0, 8).toUpperCase() })}</h1>
+        <Notice kind="error">{errorText(t, error)}</Notice>
+        {offline && <p><Link to={`/incidents/${id}/edit`}>{t('edit.openOnDevice')}</Link></p>}
+      </>
+    );
+  }
   if (!incident) return <p className="loading" role="status">{t('app.loading')}</p>;
   const replaceViolation = (v: ViolationView) => setIncident((i) => i && { ...i, violations: i.violations.map((x) => (x.id === v.id ? v : x)), version: i.version });
   const area = reference?.areaByPcode.get(incident.location.admin_pcode);
