@@ -6,7 +6,7 @@ import { birthInterval, compareBirthIntervals, DATE_LEVELS, parseBirthDate } fro
 import { parseName } from '../src/modules/identity/engine/names.ts';
 import { compactText, normaliseText } from '../src/modules/identity/engine/normalise.ts';
 import { nameKeys } from '../src/modules/identity/engine/phonetic.ts';
-import { comparePlaces, placePath } from '../src/modules/identity/engine/places.ts';
+import { comparePlaces, placeLevels, placePath, type PlacePath } from '../src/modules/identity/engine/places.ts';
 import { damerauLevenshtein, jaro, jaroWinkler, jaroWinklerAtLeast } from '../src/modules/identity/engine/string-metrics.ts';
 
 const given = buildComparator({ kind: 'name', name: 'given name', column: 'given_name', crossColumns: ['family_name'] });
@@ -178,8 +178,10 @@ describe('dates of birth as intervals', () => {
     assert.equal(level(parseBirthDate('2012-05-03'), parseBirthDate('2012-05-20')), 'within 31 days');
     assert.equal(level(parseBirthDate('2012-05-03'), parseBirthDate('2012-01-01')), 'overlap (year or month known)');
     assert.equal(level(parseBirthDate('2012-05-03'), birthInterval(undefined, '9', '2021-11-01')), 'overlap (age estimate), centres within 1 year');
-    // A brother 14 months older still falls inside the 3-year age interval, but not near its centre.
-    assert.equal(level(parseBirthDate('2011-03-01'), birthInterval(undefined, '9', '2021-11-01')), 'overlap (age estimate), centres further apart');
+    // A brother 14 months older still falls inside the 3-year age interval, but not near its centre; against a
+    // heaped age (10: a 5-year interval) one two years older is further still.
+    assert.equal(level(parseBirthDate('2011-03-01'), birthInterval(undefined, '9', '2021-11-01')), 'overlap (age estimate), centres 1–1.5 years apart');
+    assert.equal(level(parseBirthDate('2009-03-01'), birthInterval(undefined, '10', '2021-11-01')), 'overlap (age estimate), centres further apart');
     assert.equal(level(parseBirthDate('2012-05-03'), parseBirthDate('2013-03-01')), 'within 1 year');
     assert.equal(level(parseBirthDate('2012'), parseBirthDate('2015')), 'within 3 years');
     assert.equal(level(parseBirthDate('2004-05-03'), parseBirthDate('2012-05-03')), 'different');
@@ -196,19 +198,23 @@ describe('dates of birth as intervals', () => {
 
 describe('places', () => {
   it('compares admin levels from the finest down, p-code prefixes included', () => {
-    const levels = ['admin1', 'admin2', 'village'];
+    const levels = placeLevels(['admin1', 'admin2', 'village']);
     const path = (a1?: string, a2?: string, v?: string) => placePath([a1, a2, v]);
-    assert.equal(comparePlaces(path('SS01', 'SS0102', 'Kuajok'), path('SS01', 'SS0102', 'Kwajok')), 1);
-    assert.equal(comparePlaces(path('SS01', 'SS0102', 'Kuajok'), path('SS01', 'SS0102', 'Gogrial')), 2);
-    assert.equal(comparePlaces(path('SS01', 'SS0102'), path('SS01', 'SS0105')), 3);
-    assert.equal(comparePlaces(path('SS01'), path('SS02')), levels.length + 1);
-    assert.equal(comparePlaces(path('SS01'), path(undefined, 'SS0102')), 0);
+    const level = (a: PlacePath, b: PlacePath) => levels[comparePlaces(a, b)];
+    assert.equal(level(path('SS01', 'SS0102', 'Kuajok'), path('SS01', 'SS0102', 'Kwajok')), 'same village');
+    // Two known villages that differ are evidence against: not the same as a district with no village known.
+    assert.equal(level(path('SS01', 'SS0102', 'Kuajok'), path('SS01', 'SS0102', 'Gogrial')), 'same admin2, a finer level differs');
+    assert.equal(level(path('SS01', 'SS0102', 'Kuajok'), path('SS01', 'SS0102')), 'same admin2');
+    assert.equal(level(path('SS01', 'SS0102'), path('SS01', 'SS0105')), 'same admin1, a finer level differs');
+    assert.equal(level(path('SS01', 'SS0102'), path('SS01')), 'same admin1');
+    assert.equal(level(path('SS01'), path('SS02')), 'different');
+    assert.equal(level(path('SS01'), path(undefined, 'SS0102')), 'missing');
     // A village of the same name in another province is another village; in the same province, a known
     // district on one side only does not stop the village from agreeing.
-    assert.equal(comparePlaces(path('SS01', 'SS0102', 'village 17'), path('SS04', 'SS0401', 'village 17')), levels.length + 1);
-    assert.equal(comparePlaces(path('SS01', undefined, 'village 17'), path('SS01', 'SS0102', 'Village 17')), 1);
+    assert.equal(level(path('SS01', 'SS0102', 'village 17'), path('SS04', 'SS0401', 'village 17')), 'different');
+    assert.equal(level(path('SS01', undefined, 'village 17'), path('SS01', 'SS0102', 'Village 17')), 'same village');
     const byPrefix = (code: string) => placePath([code], [4, 6, 8]);
-    assert.equal(comparePlaces(byPrefix('SS010203'), byPrefix('SS010299')), 2);
-    assert.equal(comparePlaces(byPrefix('SS010203'), byPrefix('SS019999')), 3);
+    assert.equal(level(byPrefix('SS010203'), byPrefix('SS010299')), 'same admin2, a finer level differs');
+    assert.equal(level(byPrefix('SS010203'), byPrefix('SS019999')), 'same admin1, a finer level differs');
   });
 });

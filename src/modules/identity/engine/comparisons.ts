@@ -32,6 +32,8 @@ class NameFeature {
     readonly partKeys: string[],
     /** Keys of the other name fields of the record and of their parts (for swapped fields); null when none. */
     readonly cross: readonly string[] | null,
+    /** Phonetic codes of the same (a swap written with another spelling: Koulibaly Halimé / Halima Coulibaly). */
+    readonly crossCodes: readonly string[] | null,
   ) {}
 }
 
@@ -40,12 +42,12 @@ const NAME_LEVELS = [
   'shares a name part', 'swapped with another name field', 'weakly similar (JW ≥ 0.80)', 'different',
 ];
 
-function nameFeature(raw: string | undefined, cross: readonly string[] | null): NameFeature | null {
+function nameFeature(raw: string | undefined, cross: readonly string[] | null, crossCodes: readonly string[] | null = null): NameFeature | null {
   const parsed = parseName(raw);
   if (parsed.parts.length === 0) return null;
   const { key, code } = nameKeys(parsed.compact);
   const partKeys = parsed.parts.length > 1 ? parsed.parts.map((p) => nameKeys(p).key) : [key];
-  return new NameFeature(parsed.parts.join(' '), key, code, parsed.parts, partKeys, cross);
+  return new NameFeature(parsed.parts.join(' '), key, code, parsed.parts, partKeys, cross, crossCodes);
 }
 
 function sharesPart(a: NameFeature, b: NameFeature): boolean {
@@ -53,11 +55,16 @@ function sharesPart(a: NameFeature, b: NameFeature): boolean {
   return tokenSetSimilarity(a.partKeys, b.partKeys) >= 0.95;
 }
 
-function inCross(cross: readonly string[] | null, other: NameFeature): boolean {
+/**
+ * Whether `other`'s name is among the record's other name fields: the same key, or the same phonetic code
+ * (the test of the "same phonetic code" level), because the registrar who swapped the fields often spelt them
+ * differently too.
+ */
+function inCross(cross: readonly string[] | null, crossCodes: readonly string[] | null, other: NameFeature): boolean {
   if (cross === null) return false;
   if (cross.includes(other.key)) return true;
   if (other.partKeys.length > 1) for (const k of other.partKeys) if (cross.includes(k)) return true;
-  return false;
+  return crossCodes !== null && other.code.length >= 2 && crossCodes.includes(other.code);
 }
 
 /**
@@ -66,9 +73,23 @@ function inCross(cross: readonly string[] | null, other: NameFeature): boolean {
  * family name, in another field. When one record has no other name field, one direction is all there is.
  */
 function swappedNames(a: NameFeature, b: NameFeature): boolean {
-  if (a.cross === null) return inCross(b.cross, a);
-  if (b.cross === null) return inCross(a.cross, b);
-  return inCross(a.cross, b) && inCross(b.cross, a);
+  if (a.cross === null) return inCross(b.cross, b.crossCodes, a);
+  if (b.cross === null) return inCross(a.cross, a.crossCodes, b);
+  // Once one direction is found, the other may be a typo away (Christian Moulumba / Moulumba Kristian): a
+  // similar spelling there is enough. Checked second, so the common case (no swap) costs no Jaro-Winkler.
+  const forward = inCross(a.cross, a.crossCodes, b);
+  const backward = inCross(b.cross, b.crossCodes, a);
+  if (forward && backward) return true;
+  if (forward) return nearCross(b.cross, a);
+  if (backward) return nearCross(a.cross, b);
+  return false;
+}
+
+/** A key of the record's other name fields within Jaro-Winkler 0.9 of `other`'s key (names of 4+ letters). */
+function nearCross(cross: readonly string[], other: NameFeature): boolean {
+  if (other.key.length < 4) return false;
+  for (const k of cross) if (k.length >= 4 && jaroWinklerAtLeast(k, other.key, 0.9) >= 0.9) return true;
+  return false;
 }
 
 function nameComparator(spec: Extract<ComparisonSpec, { kind: 'name' }>): Comparator {
@@ -78,12 +99,18 @@ function nameComparator(spec: Extract<ComparisonSpec, { kind: 'name' }>): Compar
     prepare(row) {
       // A few keys: an array is smaller than a Set, which matters at a million records.
       const crossKeys: string[] = [];
+      const crossCodes: string[] = [];
       for (const column of cross) {
         const other = nameFeature(columnValue(row, column), null);
         if (!other) continue;
-        for (const k of [other.key, ...other.partKeys]) if (!crossKeys.includes(k)) crossKeys.push(k);
+        for (const k of [other.key, ...other.partKeys]) {
+          if (crossKeys.includes(k)) continue;
+          crossKeys.push(k);
+          const code = nameKeys(k).code;
+          if (code.length >= 2 && !crossCodes.includes(code)) crossCodes.push(code);
+        }
       }
-      return nameFeature(columnValue(row, spec.column), crossKeys.length > 0 ? crossKeys : null);
+      return nameFeature(columnValue(row, spec.column), crossKeys.length > 0 ? crossKeys : null, crossCodes.length > 0 ? crossCodes : null);
     },
     tfKey: (f, tfIndex) => (tfIndex === 0 ? (f as NameFeature).norm : (f as NameFeature).key),
     level(fa, fb) {

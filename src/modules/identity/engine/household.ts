@@ -19,7 +19,8 @@ export interface HouseholdConditions {
 function agreementLevels(c: Comparator): number {
   switch (c.spec.kind) {
     case 'name': return 4;
-    case 'place': return Math.max(1, c.levels.length - 3);
+    // The finest level, and the next one when nothing finer is known on both sides (a differing village is not a shared home).
+    case 'place': return Math.min(2, c.levels.length - 2);
     case 'date': return 4;
     case 'exact': return 1;
     case 'string': return c.levels.length - 2;

@@ -38,7 +38,10 @@ const TRANSLIT_RULES: readonly [RegExp, string][] = [
   [/ou|oo|w/g, 'u'],
   [/ai|ay|ei/g, 'e'],
   [/ee|ie|y/g, 'i'],
-  [/(.)\1+/g, '$1'],
+  // A nasal written or not before a stop at the start: N'Diaye/Ndiaye/Diaye, Mbaye/Baye, Nkurunziza/Kurunziza.
+  [/^[mn](?=[bdgkpt])/, ''],
+  // Letters only: a doubled digit is another number ("village 28" ≠ "village 288", p-code SS11 ≠ SS1).
+  [/([a-z])\1+/g, '$1'],
   [/(?<=[a-z]{3})e$/, ''],
 ];
 

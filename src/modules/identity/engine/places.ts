@@ -30,33 +30,43 @@ export function placePath(values: readonly (string | undefined)[], prefixLengths
 }
 
 /**
- * Labels for a hierarchy of `depth` levels: missing, then "same <finest>" … "same <coarsest>", then different.
- * Level index i (1-based) means the paths agree down to level depth − i.
+ * Labels for a hierarchy of `depth` levels: missing; then, from the finest level to the coarsest, "same <level>"
+ * (nothing finer known on both sides) and, below the finest, "same <level>, a finer level differs" (a finer level
+ * known on both sides disagrees); then different. A child's village of origin is stable, so two known villages
+ * that differ are evidence against, not a tie at the district: namesakes of one district in different villages
+ * scored like "same district" before.
  */
 export function placeLevels(levelNames: readonly string[]): string[] {
   const labels = ['missing'];
-  for (let d = levelNames.length - 1; d >= 0; d--) labels.push(`same ${levelNames[d]}`);
+  for (let d = levelNames.length - 1; d >= 0; d--) {
+    labels.push(`same ${levelNames[d]}`);
+    if (d < levelNames.length - 1) labels.push(`same ${levelNames[d]}, a finer level differs`);
+  }
   labels.push('different');
   return labels;
 }
 
 /**
- * Comparison level: the finest level where both paths are known and agree, with every coarser level known on
- * both sides agreeing too (a "village 17" in another province is another village); "different" if none agrees.
+ * Comparison level (index into placeLevels): the finest level where both paths are known and agree, with every
+ * coarser level known on both sides agreeing too (a "village 17" in another province is another village), and
+ * whether a finer level known on both sides disagrees; "different" if none agrees.
  */
 export function comparePlaces(a: PlacePath | null, b: PlacePath | null): number {
   if (!a || !b) return 0;
   const depth = Math.min(a.length, b.length);
   let comparable = false;
   let finest = -1;
+  let finerDiffers = false;
   for (let d = 0; d < depth; d++) {
     const x = a[d]!;
     const y = b[d]!;
     if (x === '' || y === '') continue;
     comparable = true;
-    if (x !== y) break;
+    if (x !== y) { finerDiffers = true; break; }
     finest = d;
   }
-  if (finest >= 0) return depth - finest;
-  return comparable ? depth + 1 : 0;
+  if (finest < 0) return comparable ? 2 * depth : 0;
+  if (finest === depth - 1) return 1;
+  // Levels after "same <finest>": two per coarser level, "same" then "same, finer differs".
+  return 2 * (depth - 1 - finest) + (finerDiffers ? 1 : 0);
 }

@@ -7,6 +7,7 @@
  */
 import { seededRandom } from './fellegi-sunter.ts';
 import type { Row } from './settings.ts';
+import { REALISTIC_NOISE, realisticChildren, type NoiseMix } from './synthetic-population.ts';
 
 /** Spelling variants of one name, as different registrars write it. */
 const GIVEN_MALE: readonly string[][] = [
@@ -54,13 +55,33 @@ function tailPool(size: number, seed: number): string[][] {
   return Array.from({ length: size }, () => tailName(rand));
 }
 
-export interface SyntheticOptions { children: number; seed?: number; siblingRate?: number; twinRate?: number; maxRecordsPerChild?: number }
+export interface SyntheticOptions {
+  children: number; seed?: number;
+  /**
+   * 'realistic' (default): naming communities, patronymic names, Zipf-like name frequencies, the father's full
+   * name, blanks by form, typos (synthetic-population.ts). 'sparse': the first generator, kept unchanged (one
+   * mixed list of names drawn uniformly, every field blanked independently, no typos); docs/linkage.md compares them.
+   */
+  profile?: 'realistic' | 'sparse';
+  /** Realistic profile only: the noise mix (REALISTIC_NOISE by default; ALTERNATE_NOISE for robustness checks). */
+  noise?: Partial<NoiseMix>;
+  /** Realistic profile only: add the true household (`household_id`) to every row, for error analysis. */
+  withHousehold?: boolean;
+  /** Sparse profile only. */
+  siblingRate?: number; twinRate?: number; maxRecordsPerChild?: number;
+}
 
 function isoDay(day: number): string {
   return new Date(day * 86_400_000).toISOString().slice(0, 10);
 }
 
 export function syntheticChildren(options: SyntheticOptions): Row[] {
+  if ((options.profile ?? 'realistic') === 'realistic') return realisticChildren(options.children, options.seed ?? 7, { ...REALISTIC_NOISE, ...options.noise }, options.withHousehold);
+  return sparseChildren(options);
+}
+
+/** The first generator ('sparse' profile), unchanged: the same rows for the same options as before. */
+function sparseChildren(options: SyntheticOptions): Row[] {
   const rand = seededRandom(options.seed ?? 7);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
   const siblingRate = options.siblingRate ?? 0.3;
