@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { uuid7 } from '../web/src/offline/uuid7.ts';
 import { incidentBody, loginOverHttp, PASSWORD } from './support/fixtures.ts';
+import { identityBody } from './support/sensitive-bodies.ts';
 import { prepareMissionStore } from './support/mission-store.ts';
 import { startServer, stopServer, type ServerProcess } from './support/server-process.ts';
 import { postgresUrl } from './support/stores.ts';
@@ -76,6 +78,38 @@ describe('two server processes on one port [postgres]', { skip: postgresUrl ? fa
     };
     // A token issued by one process is honoured by the other: sessions live in the store.
     assert.deepEqual(await Promise.all(Array.from({ length: 20 }, push)), Array(20).fill(201));
+
+    // An identity erased through one process must not open in the other (its key cached there): the
+    // processes tell each other (platform/peers.ts). Requests alternate between the two processes,
+    // so reading several times before and after reaches both.
+    const verifier = await loginOverHttp(server.url, mission.usernames.verifier, PASSWORD);
+    // A new connection per request: the primary hands out connections, not requests, in turn.
+    const call = (method: string, url: string, token: string, body?: unknown) => new Promise<{ status: number; json: Record<string, unknown> }>((resolve, reject) => {
+      const req = http.request(`${server!.url}${url}`, { method, agent: false, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) } }, (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(text) as Record<string, unknown> }));
+      }).on('error', reject);
+      req.end(body ? JSON.stringify(body) : undefined);
+    });
+    const created = await call('POST', '/api/v1/incidents', token, identityBody(mission, 'PW'));
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    const incidentId = created.json.id as string;
+    const killing = (created.json.violations as { id: string; type: string }[]).find((v) => v.type === 'killing')!.id;
+    const names = async () => {
+      const out: (string | null)[] = [];
+      for (let i = 0; i < 6; i++) {
+        const r = await call('GET', `/api/v1/incidents/${incidentId}?include=all`, verifier);
+        const victim = (r.json.violations as { type: string; victims: { identity?: { full_name?: string } | null }[] }[]).find((v) => v.type === 'killing')!.victims[0]!;
+        out.push(victim.identity?.full_name ?? null);
+      }
+      return out;
+    };
+    assert.ok((await names()).every((n) => n !== null && n.includes('PW')), 'the identity opens in both processes before');
+    const erased = await call('POST', `/api/v1/violations/${killing}/victims/V-0001/erase-identity`, verifier, { reason: 'consent withdrawn' });
+    assert.equal(erased.status, 200, JSON.stringify(erased.json));
+    await new Promise((r) => setTimeout(r, 200)); // the news crosses between processes by IPC
+    assert.deepEqual(await names(), Array(6).fill(null), 'erased: no process opens it any more');
 
     process.kill(workers[0]!, 'SIGKILL');
     const replaced = await until('a replacement', () => {

@@ -4,7 +4,10 @@ import { loadConfig, type Config } from '../platform/config.ts';
 import { migrateToLatest } from '../platform/db/migrate.ts';
 import { openStore, type Store } from '../platform/db/store.ts';
 import { startAuditSealer } from '../platform/audit.ts';
+import { fieldCrypto } from '../platform/crypto/field-crypto.ts';
 import { loadMasterKey } from '../platform/crypto/key-provider.ts';
+import { listenToPeers, relayBetweenWorkers } from '../platform/peers.ts';
+import { forgetSessions } from '../modules/accounts/service.ts';
 import { startHotspotSchedule } from '../modules/analytics/schedule.ts';
 import { startUploadSweep } from '../modules/attachments/cleanup.ts';
 import { sealLegacyPlaintext } from '../modules/mrm/sealed-fields.ts';
@@ -44,6 +47,9 @@ function describeStore(cfg: ReturnType<typeof loadConfig>['store']): string {
   return `PostgreSQL ${url.host}${url.pathname}`;
 }
 
+/** How long a stopping server process may take to answer the requests it holds. */
+const SHUTDOWN_GRACE_MS = 30_000;
+
 /** The background jobs; `stop()` waits for runs in progress. */
 function startJobs(store: Store, config: Config, onError: (message: string) => void): { stop(): Promise<void> } {
   // Links new audit rows into each mission's hash chain every few seconds (platform/audit.ts).
@@ -71,16 +77,31 @@ async function runServer(config: Config, role: { jobs: boolean; announce: boolea
     const jobs = startJobs(store, config, (m) => app.log.error(m));
     app.addHook('onClose', () => jobs.stop());
   }
-  const shutdown = async (signal: string) => {
-    app.log.info({ signal }, 'shutting down');
-    await app.close();
-    await store.close();
-    process.exit(0);
+  if (cluster.isWorker) {
+    listenToPeers((news) => {
+      if (news.tutela === 'forget-record-keys') fieldCrypto(store.db).forgetRecordKeys(news.missionId, news.keyIds, false);
+      else if (news.tutela === 'forget-data-keys') fieldCrypto(store.db).forget(news.missionId ?? undefined, false);
+      else forgetSessions(store.db, false);
+    });
+  }
+  // Once only, whichever comes first and however often: a service manager signals every process of the
+  // group and the primary then signals its workers again; a second signal must not cut the first
+  // shutdown short (in-flight requests are answered, then the pool closes). Bounded, so a hung
+  // request cannot keep a stopped server alive.
+  let closing: Promise<void> | null = null;
+  const shutdown = (signal: string) => {
+    closing ??= (async () => {
+      app.log.info({ signal }, 'shutting down');
+      setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
+      await app.close();
+      await store.close();
+      process.exit(0);
+    })();
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
   // A worker whose primary is gone (killed) must not serve on alone, unsupervised.
-  if (cluster.isWorker) process.once('disconnect', () => void shutdown('primary gone'));
+  if (cluster.isWorker) process.once('disconnect', () => shutdown('primary gone'));
   const address = await app.listen({ host: config.http.host, port: config.http.port });
   if (role.announce) announce(address, config);
 }
@@ -98,7 +119,9 @@ function announce(address: string, config: Config): void {
  * background jobs itself, so a sealing run or a nightly scan never holds up a request.
  */
 async function runPrimary(config: Config, opts: { demoIfEmpty?: boolean }): Promise<void> {
-  const store = await openReadyStore(config, opts);
+  // A few connections are enough for the jobs; the workers each open TUTELA_DB_POOL_SIZE.
+  const store = await openReadyStore({ ...config, store: config.store.kind === 'postgres' ? { ...config.store, poolSize: Math.min(3, config.store.poolSize) } : config.store }, opts);
+  relayBetweenWorkers();
   const jobs = startJobs(store, config, (m) => console.error(`tutela: ${m}`));
   let stopping = false;
   let listening = 0;
@@ -114,9 +137,13 @@ async function runPrimary(config: Config, opts: { demoIfEmpty?: boolean }): Prom
     announce(`http://${host.includes(':') ? `[${host}]` : host}:${where.port}`, config);
   });
   const stop = async (code: number) => {
+    if (stopping) return;
     stopping = true;
+    // Workers still running after their own grace are killed, so a stop always ends.
+    setTimeout(() => { for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL'); }, SHUTDOWN_GRACE_MS + 2_000).unref();
     const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
     await Promise.all(workers.map((w) => new Promise<void>((resolve) => {
+      if (w.isDead()) return resolve();
       w.once('exit', () => resolve());
       w.process.kill('SIGTERM');
     })));
@@ -139,6 +166,6 @@ async function runPrimary(config: Config, opts: { demoIfEmpty?: boolean }): Prom
     }
     cluster.fork();
   });
-  process.once('SIGINT', () => void stop(0));
-  process.once('SIGTERM', () => void stop(0));
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
 }

@@ -14,6 +14,7 @@ import * as repo from './repository.ts';
 import { sessionCacheFor } from './session-cache.ts';
 import type { CreateUserInput, UserView } from './schema.ts';
 import { ACCOUNTS_KEY_PURPOSE, matchTotpStep, newTotpSecret, requiresSecondFactor, totpSealContext } from './two-factor.ts';
+import { tellPeers } from '../../platform/peers.ts';
 
 type LiveSession = NonNullable<Awaited<ReturnType<typeof repo.findLiveSession>>>;
 
@@ -218,7 +219,9 @@ export async function revokeUserSessions(db: Kysely<DB>, ctx: RequestContext, us
 }
 
 /** After a committed change to sessions or passwords: cleared after commit, so no request re-caches the old state. */
-export function forgetSessions(db: Kysely<DB>): void {
+export function forgetSessions(db: Kysely<DB>, tell = true): void {
+  // The other server processes of this install clear theirs too (platform/peers.ts).
+  if (tell) tellPeers({ tutela: 'forget-sessions' });
   sessionCacheFor(db).clear();
 }
 

@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, createHmac, randomBytes, randomUUID }
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { KeyProvider } from './key-provider.ts';
+import { tellPeers } from '../peers.ts';
 
 /**
  * Field encryption: AES-256-GCM. A sealed value is
@@ -76,9 +77,11 @@ export class FieldCrypto {
 
   /**
    * Drops cached data keys and active key ids (of one mission, or all), so the next seal or open reads
-   * `data_keys` again: after a data-key rotation or a shred in this process.
+   * `data_keys` again: after a data-key rotation or a shred in this process. `tell`: the other server
+   * processes forget too (platform/peers.ts); false when the news came from one of them.
    */
-  forget(missionId?: string): void {
+  forget(missionId?: string, tell = true): void {
+    if (tell) tellPeers({ tutela: 'forget-data-keys', missionId: missionId ?? null });
     const mine = (slot: string) => missionId === undefined || slot.startsWith(`${missionId}/`);
     for (const slot of [...this.#keys.keys()]) if (mine(slot)) this.#keys.delete(slot);
     for (const slot of [...this.#active.keys()]) if (mine(slot)) this.#active.delete(slot);
@@ -87,7 +90,8 @@ export class FieldCrypto {
   }
 
   /** After record keys were deleted (crypto-shredding a record): this process must not keep opening with them. */
-  forgetRecordKeys(missionId: string, keyIds: string[]): void {
+  forgetRecordKeys(missionId: string, keyIds: string[], tell = true): void {
+    if (tell) tellPeers({ tutela: 'forget-record-keys', missionId, keyIds });
     for (const id of keyIds) this.#recordKeys.delete(`${missionId}/${id}`);
   }
 
