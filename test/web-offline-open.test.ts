@@ -91,6 +91,31 @@ describe('opening and changing incidents with no network', () => {
     await context.close();
   });
 
+  it('logging out with a report still waiting keeps the report, sealed, but not the copies of incidents', async () => {
+    const kept = `Recruitment near Bule ${Date.now()}`;
+    await createIncident(kept);
+    const context = await browser.newContext({ locale: 'en-GB' });
+    const page = await context.newPage();
+    await logInWithOfflineShell(page, server.url, m.usernames.monitor);
+    await keepIncidentsOnDevice(page);
+    assert.match(await rawIndexedDb(page), /records:[1-9]\d*:/, 'the pull left copies on the device');
+    await page.goto(`${server.url}/incidents/new`);
+    await page.getByRole('heading', { name: 'Record an incident' }).waitFor();
+    await context.setOffline(true);
+    await recordIncidentThroughForm(page, m, `Abduction at Lopa ${Date.now()}`, 'Two girls taken from the market.');
+    // A navigation locked the device store: the PIN opens it again to seal the report.
+    await page.fill('input[name=offline_pin]', PIN);
+    await page.getByRole('button', { name: /Unlock|Save the PIN/ }).click();
+    await outboxCount(page, 1);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForSelector('input[name=username]');
+    const raw = await rawIndexedDb(page);
+    assert.match(raw, /outbox:1:/, 'the waiting report stays for the next login');
+    assert.match(raw, /records:0:/, 'no copy of an incident is left for the next person to unlock');
+    assert.ok(!/\bpull\b/.test(raw.split('\n').filter((l) => l.startsWith('meta:')).join('')), 'nor the pull cursor');
+    await context.close();
+  });
+
   it('a report recorded offline and not yet sent is corrected in place, under the same id, before it is sent', async () => {
     const context = await browser.newContext({ locale: 'en-GB' });
     const page = await context.newPage();

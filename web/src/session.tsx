@@ -4,6 +4,7 @@ import type { Me, Role } from './api/types.ts';
 import { outbox, startSyncLoop } from './offline/outbox.ts';
 import { vault } from './offline/vault.ts';
 import { loadReference } from './reference.ts';
+import { deviceRecords } from './offline/records.ts';
 
 // Who was signed in on this tab, so a reload with no network still opens the app (role and name only).
 const ME_KEY = 'tutela.me';
@@ -82,7 +83,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     rememberMe(null);
     // Wipe the device store once nothing is waiting; otherwise keep it sealed and locked for the next login.
     if ((await outbox.items().catch(() => [])).length === 0) await vault.wipe().catch(() => undefined);
-    else vault.lock();
+    else {
+      await deviceRecords.clear().catch(() => undefined);
+      vault.lock();
+    }
     setState({ status: 'anonymous' });
   }, []);
 

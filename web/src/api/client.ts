@@ -57,6 +57,10 @@ const early = {
   drop() { delete (window as { __tutelaEarly?: unknown }).__tutelaEarly; },
 };
 
+/** A request unanswered after this long is given up (and retried by the outbox): a weak link can hang forever. */
+const REQUEST_TIMEOUT_MS = 60_000;
+const GATEWAY_DOWN = new Set([502, 503, 504]);
+
 export function createApi(transport: Transport = (input, init) => fetch(input, init)) {
   let onUnauthorised: (() => void) | null = null;
 
@@ -66,12 +70,19 @@ export function createApi(transport: Transport = (input, init) => fetch(input, i
     const csrf = csrfStore.get();
     if (method !== 'GET' && csrf) headers['x-csrf-token'] = csrf;
     let res: Response;
+    let text: string;
     try {
-      res = await ((method === 'GET' && early.take(path)) || transport(`/api/v1${path}`, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) }));
+      res = await ((method === 'GET' && early.take(path)) || transport(`/api/v1${path}`, {
+        method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      }));
+      text = await res.text();
     } catch {
+      // No answer, a link that hangs, or one cut while the body arrived: all "not reachable now".
       throw new ApiError(0, 'network.unreachable', 'The server could not be reached.', null, null);
     }
-    const text = await res.text();
+    // A proxy or gateway answering for a server that is down: the same as no answer, so the app works
+    // from the device and the outbox retries, as when the network is gone.
+    if (GATEWAY_DOWN.has(res.status)) throw new ApiError(0, 'network.unreachable', 'The server could not be reached.', null, null);
     const data: unknown = text ? safeJson(text) : null;
     if (!res.ok) {
       const err = (data as { error?: { code?: string; message?: string; details?: { field?: string; rule?: string } } } | null)?.error;

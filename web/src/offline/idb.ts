@@ -38,6 +38,8 @@ export const idb = {
   all: <T>(store: StoreName) => run<T[]>(store, 'readonly', (s) => s.getAll() as IDBRequest<T[]>),
   put: (store: StoreName, value: object) => run(store, 'readwrite', (s) => s.put(value)).then(() => undefined),
   delete: (store: StoreName, key: string) => run(store, 'readwrite', (s) => s.delete(key)).then(() => undefined),
+  clear: (store: StoreName) => run(store, 'readwrite', (s) => s.clear()).then(() => undefined),
+  count: (store: StoreName) => run<number>(store, 'readonly', (s) => s.count()),
   /** Deletes the whole database: what a wipe is. */
   destroy: () => new Promise<void>((resolve, reject) => {
     const req = indexedDB.deleteDatabase(DB_NAME);

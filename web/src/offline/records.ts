@@ -34,8 +34,8 @@ export const deviceRecords = {
 
   /** How many copies the device holds and when the pull last completed: readable while locked (no content). */
   async summary(): Promise<{ count: number; pulled_at: string | null }> {
-    const [items, state] = await Promise.all([idb.all<RecordItem>('records'), pullState()]);
-    return { count: items.length, pulled_at: state.at };
+    const [count, state] = await Promise.all([idb.count('records'), pullState()]);
+    return { count, pulled_at: state.at };
   },
 
   /** The sealed copy of one incident, opened; null when the device holds none. Needs the vault open. */
@@ -45,11 +45,29 @@ export const deviceRecords = {
     return { record: await vault.open<IncidentView>(item.sealed), version: item.version, pulled_at: item.pulled_at };
   },
 
-  /** Every copy, opened, newest incident date first. Needs the vault open. */
+  /**
+   * Every copy, opened, newest incident date first. Needs the vault open. A copy that no longer opens
+   * (sealed under a key since wiped) is dropped rather than hiding all the others; the pull brings it back.
+   */
   async list(): Promise<IncidentView[]> {
     const items = await idb.all<RecordItem>('records');
-    const records = await Promise.all(items.map((i) => vault.open<IncidentView>(i.sealed)));
-    return records.sort((a, b) => b.date.start.localeCompare(a.date.start));
+    const opened = await Promise.all(items.map((i) => vault.open<IncidentView>(i.sealed).catch(async () => {
+      await idb.delete('records', i.id).catch(() => undefined);
+      return null;
+    })));
+    return opened.filter((r): r is IncidentView => r !== null).sort((a, b) => b.date.start.localeCompare(a.date.start));
+  },
+
+  /**
+   * At logout with reports still waiting (the device store is kept, locked, for them): the copies and
+   * the pull cursor go all the same. They can be pulled again, and the next person to unlock this
+   * device must not find the last user's incidents.
+   */
+  async clear(): Promise<void> {
+    lastPullAt = 0;
+    await idb.clear('records');
+    await idb.delete('meta', 'pull');
+    notify();
   },
 
   /** Keeps the copy just read from the server (when the vault is open; otherwise nothing can be sealed). */
