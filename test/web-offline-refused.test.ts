@@ -3,8 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { auth, incidentBody, type Mission } from './support/fixtures.ts';
 import {
-  closeBrowserWorld, keepIncidentsOnDevice, logInWithOfflineShell, openBrowserWorld, openEditOffline, screenshot, seriousAxeFindings, watchConsole, type WebServer,
+  closeBrowserWorld, keepIncidentsOnDevice, logInWithOfflineShell, openBrowserWorld, openEditOffline, rawIndexedDb, recordIncidentThroughForm, screenshot,
+  seriousAxeFindings, watchConsole, type WebServer,
 } from './support/web.ts';
+import { forgetSessions } from '../src/modules/accounts/service.ts';
 
 /**
  * Issue 7: an offline edit the server refuses is never lost silently and never lets anything be sent on
@@ -103,6 +105,41 @@ describe('an offline edit the server refuses', () => {
     const edits = (history.json() as { edits: { changes: { title?: string }; outcome: { status: string } }[] }).edits;
     assert.deepEqual(edits.map((e) => [e.changes.title, e.outcome.status]), [[corrected, 'merged']], 'only the correction reached the server, once');
     assert.deepEqual(problems.filter((p) => !/ERR_INTERNET_DISCONNECTED|Failed to load resource/.test(p)), []);
+    await context.close();
+  });
+  it('a report the server refuses can be discarded by the person, after confirming, and then logout wipes the device', async () => {
+    const context = await browser.newContext({ locale: 'en-GB' });
+    const page = await context.newPage();
+    await logInWithOfflineShell(page, server.url, m.usernames.monitor);
+    await page.goto(`${server.url}/incidents/new`);
+    await page.getByRole('heading', { name: 'Record an incident' }).waitFor();
+    await context.setOffline(true);
+    const title = `Attack on Mutwanga clinic ${Date.now()}`;
+    await recordIncidentThroughForm(page, m, title, 'Nurses saw the wounded boy.');
+    await page.fill('input[name=offline_pin]', PIN);
+    await page.getByRole('button', { name: /Unlock|Save the PIN/ }).click();
+    await page.locator('[data-testid=outbox-item]').waitFor();
+    // Meanwhile the monitor is moved to another area: the report can no longer be received from them.
+    const moveMonitor = async (area: string) => {
+      await server.store.db.updateTable('users').set({ scope_areas: [area] }).where('username', '=', m.usernames.monitor).execute();
+      forgetSessions(server.store.db);
+    };
+    await moveMonitor(m.areas.beni);
+    after(() => moveMonitor(m.areas.djugu));
+    await context.setOffline(false);
+    const row = page.locator('[data-testid=outbox-item][data-state=refused]');
+    await row.waitFor({ timeout: 30_000 });
+    assert.match(await row.getByTestId('outbox-reason').innerText(), /may not/i);
+    let asked = '';
+    page.once('dialog', (d) => { asked = d.message(); void d.accept(); });
+    await row.getByRole('button', { name: 'Discard this report' }).click();
+    await page.getByText('Nothing is waiting').waitFor();
+    assert.match(asked, /refused this report .* cannot be recovered/);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForSelector('input[name=username]');
+    assert.ok(!(await rawIndexedDb(page)).includes('outbox:1'), 'nothing waits, so the device store was wiped');
+    const stored = await server.store.db.selectFrom('incidents').select('incident_id').where('title', '=', title).execute();
+    assert.deepEqual(stored, [], 'the refused report was never stored');
     await context.close();
   });
 });

@@ -37,7 +37,7 @@ export const ar: Messages = {
     devicesLink: 'الأجهزة', devicesTitle: 'تقارير تنتظر على الأجهزة', devicesHelp: 'يبلّغ كل جهاز عن عدد التقارير التي لم يرسلها بعد ومنذ متى، كلما اتصل بالخادم. الجهاز الذي لم يبلّغ منذ مدة طويلة قد يكون خارج الشبكة.',
     devicesNone: 'لم يبلّغ أي جهاز بعد.', devicePerson: 'الشخص', device: 'الجهاز', deviceWaiting: 'في الانتظار',
     deviceOldest: 'الأقدم منذ', deviceConflicts: 'تحتاج إلى شخص', deviceReported: 'آخر إبلاغ',
-    kind_report: 'تقرير جديد', change: 'فتح وتعديل', discard: 'التخلي عن هذا التعديل', revisedAt: 'عُدِّل {{at}}',
+    kind_report: 'تقرير جديد', change: 'فتح وتعديل', discard: 'التخلي عن هذا التعديل', discardReport: 'التخلي عن هذا التقرير', discardReportConfirm: 'رفض الخادم هذا التقرير ولن يُرسَل. هل تريد حذفه من هذا الجهاز؟ لا يمكن استرجاع محتواه.', revisedAt: 'عُدِّل {{at}}',
     state_held: 'معلّق: رُفض تعديل سابق لهذه الحادثة',
     summaryWaiting: 'بانتظار الإرسال: {{reports}} تقرير جديد و{{edits}} تعديل على الحوادث. حُفظ أقدمها على هذا الجهاز في {{since}}.',
     summaryReports: 'بانتظار الإرسال: {{reports}} تقرير جديد. حُفظ أقدمها على هذا الجهاز في {{since}}.',

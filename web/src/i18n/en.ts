@@ -37,7 +37,7 @@ export const en = {
     devicesLink: 'Devices', devicesTitle: 'Reports waiting on devices', devicesHelp: 'Each device reports how many reports it still holds unsent, and since when, whenever it reaches the server. A device that has not reported for long may be out of network.',
     devicesNone: 'No device has reported yet.', devicePerson: 'Person', device: 'Device', deviceWaiting: 'Waiting',
     deviceOldest: 'Oldest waiting since', deviceConflicts: 'Needing a person', deviceReported: 'Last reported',
-    kind_report: 'New report', change: 'Open and change', discard: 'Discard this change', revisedAt: 'changed {{at}}',
+    kind_report: 'New report', change: 'Open and change', discard: 'Discard this change', discardReport: 'Discard this report', discardReportConfirm: 'The server refused this report and it will not be sent. Discard it from this device? Its content cannot be recovered.', revisedAt: 'changed {{at}}',
     state_held: 'Held: an earlier change of this incident was refused',
     summaryWaiting: 'Waiting to be sent: {{reports}} new report(s) and {{edits}} change(s) to incidents. The oldest was saved on this device {{since}}.',
     summaryReports: 'Waiting to be sent: {{reports}} new report(s). The oldest was saved on this device {{since}}.',

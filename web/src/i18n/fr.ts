@@ -37,7 +37,7 @@ export const fr: Messages = {
     devicesLink: 'Appareils', devicesTitle: 'Rapports en attente sur les appareils', devicesHelp: 'Chaque appareil indique combien de rapports il garde non envoyés, et depuis quand, dès qu’il joint le serveur. Un appareil silencieux depuis longtemps est peut-être hors réseau.',
     devicesNone: 'Aucun appareil ne s’est encore signalé.', devicePerson: 'Personne', device: 'Appareil', deviceWaiting: 'En attente',
     deviceOldest: 'Le plus ancien depuis', deviceConflicts: 'À examiner', deviceReported: 'Dernier signalement',
-    kind_report: 'Nouveau rapport', change: 'Ouvrir et modifier', discard: 'Abandonner cette modification', revisedAt: 'modifié {{at}}',
+    kind_report: 'Nouveau rapport', change: 'Ouvrir et modifier', discard: 'Abandonner cette modification', discardReport: 'Abandonner ce rapport', discardReportConfirm: 'Le serveur a refusé ce rapport et il ne sera pas envoyé. L’effacer de cet appareil ? Son contenu ne pourra pas être récupéré.', revisedAt: 'modifié {{at}}',
     state_held: 'En attente : une modification antérieure de cet incident a été refusée',
     summaryWaiting: 'En attente d’envoi : {{reports}} nouveau(x) rapport(s) et {{edits}} modification(s) d’incidents. Le plus ancien a été enregistré sur cet appareil le {{since}}.',
     summaryReports: 'En attente d’envoi : {{reports}} nouveau(x) rapport(s). Le plus ancien a été enregistré sur cet appareil le {{since}}.',

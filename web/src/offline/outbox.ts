@@ -145,6 +145,19 @@ export const outbox = {
     });
   },
 
+  /**
+   * The person gives up a report the server refused (after confirming): some refusals cannot be corrected
+   * on the device (a violation's party, say, which only the online form changes), and a report that can
+   * never be sent would otherwise keep the device store from ever being wiped at logout.
+   */
+  discardRefusedReport(id: string): Promise<void> {
+    return exclusive(async () => {
+      const item = await idb.get<OutboxItem>('outbox', id);
+      if (item?.kind === 'report' && item.state === 'refused') await idb.delete('outbox', id);
+      notify();
+    });
+  },
+
   /** The person gives up an edit (after a refusal): the edits it held go next. Reports are corrected, never discarded here. */
   discardEdit(id: string): Promise<void> {
     return exclusive(async () => {

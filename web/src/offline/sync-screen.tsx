@@ -152,6 +152,13 @@ function OutboxRow({ item: i, fmt }: { item: OutboxEntry; fmt(iso: string): stri
         {i.state !== 'waiting' && i.kind === 'edit' && (
           <><br /><button type="button" disabled={busy} onClick={() => { setBusy(true); void outbox.discardEdit(i.id).finally(() => setBusy(false)); }}>{t('offline.discard')}</button></>
         )}
+        {i.state === 'refused' && i.kind === 'report' && (
+          <><br /><button type="button" disabled={busy} onClick={() => {
+            if (!window.confirm(t('offline.discardReportConfirm'))) return;
+            setBusy(true);
+            void outbox.discardRefusedReport(i.id).finally(() => setBusy(false));
+          }}>{t('offline.discardReport')}</button></>
+        )}
       </td>
     </tr>
   );
