@@ -18,8 +18,8 @@
  * Warm-up and measurement are one run on the same connections; only responses inside the measured
  * window count. CPU per incident (server, PostgreSQL, client) comes from /proc over that window.
  * `--cpu-prof DIR` writes a V8 CPU profile of the server process (on its clean SIGTERM exit).
- * `--workers N` runs the PostgreSQL server as N processes sharing the port (TUTELA_WORKERS; default one
- * per core, as a deployment would); its CPU is the sum over them.
+ * `--workers N` runs the PostgreSQL server as N processes sharing the port (TUTELA_WORKERS; default 1);
+ * its CPU is the sum over them.
  *
  * Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/tutela_bench, created
  * if missing), BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_RATE; TUTELA_DB_POOL_SIZE passes through.
@@ -133,8 +133,9 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: process.env.BENCH_RATE },
     'cpu-prof': { type: 'string' },
     batch: { type: 'string', default: process.env.BENCH_BATCH ?? '1,10' },
-    // As a deployment on this machine would run it: one server process per core (TUTELA_WORKERS).
-    workers: { type: 'string', default: process.env.BENCH_WORKERS ?? String(os.availableParallelism()) },
+    // One server process: on 2 cores shared with PostgreSQL and the load generator, two gave no more
+    // (673–742/s against 874/s for one, alternated runs on 2026-11-25); more cores may differ.
+    workers: { type: 'string', default: process.env.BENCH_WORKERS ?? '1' },
   },
 });
 const stores: StoreKind[] = args.store === 'both' ? ['pglite', 'postgres'] : [args.store as StoreKind];
