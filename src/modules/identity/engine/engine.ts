@@ -3,12 +3,14 @@
  * score every candidate pair with its explanation, and cluster without chaining. Pure: rows in, results out.
  */
 import { availableParallelism } from 'node:os';
-import { generateCandidates, type CandidatePairs } from './blocking.ts';
+import type { CandidatePairs } from './blocking.ts';
 import { clusterPairs, type Clustering } from './cluster.ts';
 import type { Comparator } from './comparisons.ts';
 import { estimateLambda, initialM, levelWeights, randomPairs, runEm, type UTable } from './fellegi-sunter.ts';
 import { conditionalU, conditionIndex, householdConditions, householdMemberU, type HouseholdConditions } from './household.ts';
 import { LevelPool } from './parallel.ts';
+import type { PatternCounts } from './patterns.ts';
+import { blockAndCompare, scoreAndKeep, trainingRules, weightBins } from './pipeline.ts';
 import { buildComparators, computeLevels, prepareRecords, validateInput, type PreparedRecords } from './prepared.ts';
 import { explainLevels, probabilityOf, scorePairs, type FsModel, type PairExplanation } from './scoring.ts';
 import { DEFAULT_THRESHOLDS, validateSettings, type BlockingRule, type LinkageSettings, type Row } from './settings.ts';
@@ -28,6 +30,14 @@ export interface LinkOptions {
    * accepted pairs are also labels that m is blended with.
    */
   decisions?: readonly Decision[];
+  /**
+   * Keep in the result only the candidate pairs at least this likely (0: every candidate pair). Default: every
+   * pair below KEEP_ALL_MAX_RECORDS records, else KEPT_PROBABILITY. Clustering is the same either way: it links
+   * pairs in the review band and above only, and scores any other pair it needs again on demand.
+   */
+  keepPairsFrom?: number;
+  /** Called with every chunk of candidate pairs as blocking produces it (e.g. to measure blocking recall when pairs are not all kept). */
+  onCandidates?: (left: Uint32Array, right: Uint32Array) => void;
 }
 
 export interface EmSession { rule: string; pairs: number; iterations: number; converged: boolean; lambda: number; estimated: string[] }
@@ -35,8 +45,14 @@ export interface EmSession { rule: string; pairs: number; iterations: number; co
 export interface LinkageResult {
   prepared: PreparedRecords;
   model: FsModel;
+  /**
+   * The candidate pairs kept (every one unless LinkOptions.keepPairsFrom applies), with the rule stats of all.
+   * When not every pair is kept, ruleMask is 0: the rule bits were used for training and dropped.
+   */
   candidates: CandidatePairs;
-  /** Levels of the candidate pairs, row-major (levels[p * comparisons + c]). */
+  /** How many candidate pairs blocking produced and were scored (kept or not). */
+  candidateCount: number;
+  /** Levels of the kept candidate pairs, row-major (levels[p * comparisons + c]). */
   levels: Uint8Array;
   weights: Float64Array;
   probabilities: Float64Array;
@@ -54,6 +70,10 @@ export interface LinkageResult {
 
 /** Below this many records one thread is faster than starting workers. */
 const PARALLEL_MIN_RECORDS = 20_000;
+/** From this many records on, a run keeps only the pairs at least KEPT_PROBABILITY likely (tens of millions of candidates otherwise). */
+export const KEEP_ALL_MAX_RECORDS = 200_000;
+/** Below the cluster floor (0.01) and where no best-threshold search looks: such a pair never links or reaches review. */
+export const KEPT_PROBABILITY = 1e-3;
 
 function possiblePairCount(prepared: PreparedRecords): number {
   if (!prepared.sources) return (prepared.count * (prepared.count - 1)) / 2;
@@ -85,38 +105,39 @@ function columnsFixedBy(rule: BlockingRule): Set<string> {
  * household fields and the date of birth are learnt from true matches; later sessions, which do contain
  * siblings, then separate them with that knowledge instead of learning "same family" as the match class.
  */
-function estimateM(settings: LinkageSettings, comparators: readonly Comparator[], candidates: CandidatePairs, levels: Uint8Array, u: UTable, household: HouseholdConditions, recordCount: number): { m: number[][]; sessions: EmSession[] } {
+function estimateM(settings: LinkageSettings, comparators: readonly Comparator[], patterns: PatternCounts, u: UTable, household: HouseholdConditions, recordCount: number): { m: number[][]; sessions: EmSession[] } {
   const C = comparators.length;
   const levelCounts = comparators.map((c) => c.levels.length);
   const m = initialM(levelCounts);
   const known = new Array<boolean>(C).fill(false);
   const sessions: EmSession[] = [];
   const names = settings.training?.emRules ?? settings.blocking.map((r) => r.name);
+  const rules = trainingRules(settings);
   const marker = settings.siblingMarker === undefined ? -1 : comparators.findIndex((c) => c.name === settings.siblingMarker);
   const householdOrder = (settings.household ?? []).map((h) => comparators.findIndex((c) => c.name === h));
   const lastHousehold = householdOrder.length > 1 ? householdOrder[householdOrder.length - 1]! : -1;
-  for (const name of names) {
-    const r = settings.blocking.findIndex((rule) => rule.name === name);
-    if (r < 0) throw new Error(`training rule "${name}" is not a blocking rule`);
+  names.forEach((name, s) => {
+    const r = rules[s]!;
     const fixed = columnsFixedBy(settings.blocking[r]!);
     const active = comparators.map((c) => !c.columns.some((col) => fixed.has(col)));
     const estimate = active.map((a, c) => a && !known[c]);
-    if (!estimate.some(Boolean)) continue;
-    const bit = 1 << r;
+    if (!estimate.some(Boolean)) return;
+    // Patterns are tagged with the training rules (bit s = the s-th training rule) that produced their pairs.
     // When the session estimates the sibling marker, the household's other children (household agrees, marker
     // differs: the pairs that gave u there) are left out; kept, twins taught EM that one child's given name
     // differs 9% of the time (labelled pairs: under 1%).
     const dropMembers = marker >= 0 && estimate[marker]! && lastHousehold >= 0;
     const markerDifferent = marker >= 0 ? comparators[marker]!.levels.length - 1 : -1;
-    const inSession = (p: number): boolean => (candidates.ruleMask[p]! & bit) !== 0
-      && !(dropMembers && levels[p * C + marker] === markerDifferent && conditionIndex(household, lastHousehold, levels, p * C) >= 2);
+    const inSession = (k: number): boolean => {
+      if ((patterns.tags[k]! & (1 << s)) === 0) return false;
+      const levels = patterns.levelsOf(k);
+      return !(dropMembers && levels[marker] === markerDifferent && conditionIndex(household, lastHousehold, levels, 0) >= 2);
+    };
     let count = 0;
-    for (let p = 0; p < candidates.left.length; p++) if (inSession(p)) count++;
-    if (count < 10) continue;
-    const sample = new Uint8Array(count * C);
-    for (let p = 0, k = 0; p < candidates.left.length; p++) {
-      if (inSession(p)) sample.set(levels.subarray(p * C, p * C + C), C * k++);
-    }
+    for (let k = 0; k < patterns.size; k++) if (inSession(k)) count += patterns.counts[k]!;
+    if (count < 10) return;
+    // Every session pair's levels, or (beyond TRAINING_PAIRS) the same proportions of fewer: EM reads proportions only.
+    const sample = patterns.expand(inSession).levels;
     const result = runEm({
       levels: sample, levelCounts, u, m, active, estimate, household,
       lambda: Math.min(0.5, Math.max(1e-3, (0.5 * recordCount) / count)),
@@ -129,7 +150,7 @@ function estimateM(settings: LinkageSettings, comparators: readonly Comparator[]
       m[c] = result.m[c]!;
       known[c] = true;
     }
-  }
+  });
   shareSwapRate(comparators, m, u);
   return { m, sessions };
 }
@@ -147,7 +168,9 @@ function shareSwapRate(comparators: readonly Comparator[], m: number[][], u: UTa
   const rate = Math.max(0, ...crossing.map((i) => m[i]![swapLevel(comparators[i]!)]!));
   crossing.forEach((i, k) => {
     const level = swapLevel(comparators[i]!);
-    const target = k === 0 ? Math.max(rate, m[i]![level]!) : u[i]![0]![level]!;
+    // The others: only what a swap on both fields adds to a swap seen from one side (the other side's second
+    // name blank), P(both | one, match) ≈ 1 over P(both | one, non-match) = u(both) / u(one): m = u(one).
+    const target = k === 0 ? Math.max(rate, m[i]![level]!) : Math.min(0.5, u[crossing[0]!]![0]![swapLevel(comparators[crossing[0]!]!)]!);
     const old = m[i]![level]!;
     const scale = (1 - target) / (1 - old);
     m[i] = m[i]!.map((v, l) => (l === 0 ? 0 : l === level ? target : v * scale));
@@ -189,15 +212,14 @@ export async function linkRecords(rows: readonly Row[], settings: LinkageSetting
       if (c === undefined) throw new Error(`blocking names an unknown comparison "${name}"`);
       return prepared.features[c]![record];
     };
-    const candidates = generateCandidates(rows, settings.blocking, prepared.sources, settings.maxBlockSize, featureOf);
-    lap('block');
     const C = comparators.length;
-    const levelsOf = (left: Uint32Array, right: Uint32Array): Promise<Uint8Array> | Uint8Array =>
-      pool ? pool.levels(left, right, C, (l, r) => computeLevels(comparators, prepared.features, l, r)) : computeLevels(comparators, prepared.features, left, right);
+    const local = (left: Uint32Array, right: Uint32Array): Uint8Array => computeLevels(comparators, prepared.features, left, right);
+    const levelsOf = (left: Uint32Array, right: Uint32Array): Promise<Uint8Array> | Uint8Array => (pool ? pool.levels(left, right, C, local) : local(left, right));
+    const keepFrom = options.keepPairsFrom ?? (rows.length >= KEEP_ALL_MAX_RECORDS ? KEPT_PROBABILITY : 0);
+    const compared = await blockAndCompare(rows, settings, prepared, comparators, featureOf, pool, keepFrom <= 0, () => lap('block'), options.onCandidates);
+    lap('compare');
     let model = options.model;
     let emSessions: EmSession[] = [];
-    const levels = await levelsOf(candidates.left, candidates.right);
-    lap('compare');
     const possiblePairs = possiblePairCount(prepared);
     if (!model) {
       const levelCounts = comparators.map((c) => c.levels.length);
@@ -206,9 +228,9 @@ export async function linkRecords(rows: readonly Row[], settings: LinkageSetting
       const household = householdConditions(comparators, settings.household);
       const randomU = conditionalU(await levelsOf(random.left, random.right), levelCounts, household);
       const marker = settings.siblingMarker === undefined ? -1 : comparators.findIndex((c) => c.name === settings.siblingMarker);
-      const u = marker < 0 ? randomU : householdMemberU(randomU, levels, levelCounts, household, marker);
+      const u = marker < 0 ? randomU : householdMemberU(randomU, compared.patterns.expand(() => true).levels, levelCounts, household, marker);
       lap('train u');
-      const estimated = estimateM(settings, comparators, candidates, levels, u, household, prepared.count);
+      const estimated = estimateM(settings, comparators, compared.patterns, u, household, prepared.count);
       emSessions = estimated.sessions;
       const m = withLabelledMatches(estimated.m, acceptedLevels(prepared, comparators, options.decisions ?? []), levelCounts);
       const weights = levelWeights(m, u);
@@ -216,13 +238,14 @@ export async function linkRecords(rows: readonly Row[], settings: LinkageSetting
         comparisons: comparators.map((c, i) => ({ name: c.name, levels: c.levels, m: m[i]!, u: u[i]!, weights: weights[i]!, tfLevels: c.tfLevels })),
         lambda: 0.5, priorWeight: 0, household,
       };
-      const lambda = estimateLambda(scorePairs(draft, prepared, levels, candidates.left, candidates.right), possiblePairs);
+      // λ moves only the prior, so it is estimated from the field sums (counted in bins when there are millions).
+      const bins = weightBins(draft, prepared, compared.chunks, compared.candidateCount);
+      const lambda = estimateLambda(bins.weights, possiblePairs * bins.scale);
       model = { ...draft, lambda, priorWeight: Math.log2(lambda / (1 - lambda)) };
       lap('train m, λ');
     }
     const trained = model;
-    const weights = scorePairs(trained, prepared, levels, candidates.left, candidates.right);
-    const probabilities = weights.map(probabilityOf);
+    const { candidates, levels, weights, probabilities } = await scoreAndKeep(trained, prepared, compared.chunks, compared.stats, C, keepFrom, pool);
     lap('score');
     const explainRecords = (i: number, j: number): PairExplanation =>
       explainLevels(trained, prepared, computeLevels(comparators, prepared.features, Uint32Array.of(i), Uint32Array.of(j)), i, j);
@@ -234,7 +257,7 @@ export async function linkRecords(rows: readonly Row[], settings: LinkageSetting
     const clustering = clusterWithDecisions(prepared, candidates, probabilities, settings, options.decisions ?? [], probabilityOfPair);
     lap('cluster');
     return {
-      prepared, model: trained, candidates, levels, weights, probabilities, clustering, emSessions, possiblePairs, timings,
+      prepared, model: trained, candidates, candidateCount: compared.candidateCount, levels, weights, probabilities, clustering, emSessions, possiblePairs, timings,
       threads: (pool?.threads ?? 0) + 1,
       explain: (p) => explainLevels(trained, prepared, levels.subarray(p * C, p * C + C), candidates.left[p]!, candidates.right[p]!),
       explainRecords,

@@ -50,10 +50,16 @@ export function isTruePair(truth: Truth, i: number, j: number): boolean {
   return truth.entityOf[i] === truth.entityOf[j];
 }
 
-/** Share of true pairs that the candidate pairs keep (pair completeness). */
-export function blockingRecall(left: Uint32Array, right: Uint32Array, truth: Truth): { kept: number; actual: number; recall: number } {
+/** How many of the pairs are true pairs (summed over chunks of candidates, it gives blocking recall's numerator). */
+export function truePairsAmong(left: Uint32Array, right: Uint32Array, truth: Truth): number {
   let kept = 0;
   for (let p = 0; p < left.length; p++) if (isTruePair(truth, left[p]!, right[p]!)) kept++;
+  return kept;
+}
+
+/** Share of true pairs that the candidate pairs keep (pair completeness). */
+export function blockingRecall(left: Uint32Array, right: Uint32Array, truth: Truth): { kept: number; actual: number; recall: number } {
+  const kept = truePairsAmong(left, right, truth);
   const actual = truePairCount(truth);
   return { kept, actual, recall: actual > 0 ? kept / actual : 1 };
 }

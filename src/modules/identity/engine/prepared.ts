@@ -63,16 +63,20 @@ export function prepareRecords(rows: readonly Row[], settings: LinkageSettings, 
     });
   }
   const features = comparators.map((c) => rows.map((row) => c.prepare(row)));
-  const termFrequency = comparators.map((c, ci) => c.tfLevels.map((_, t) => {
+  return { count: n, ids, sources, sourceNames, features, termFrequency: termFrequencies(comparators, features) };
+}
+
+/** termFrequency[c][t][i] of PreparedRecords, from the features (worker threads compute their own). */
+export function termFrequencies(comparators: readonly Comparator[], features: readonly unknown[][]): Float64Array[][] {
+  return comparators.map((c, ci) => c.tfLevels.map((_, t) => {
     const counts = new Map<string, number>();
     const keys = features[ci]!.map((f) => (f === null ? null : c.tfKey(f, t)));
     let present = 0;
     for (const k of keys) if (k !== null) { counts.set(k, (counts.get(k) ?? 0) + 1); present++; }
-    const out = new Float64Array(n);
+    const out = new Float64Array(keys.length);
     keys.forEach((k, i) => { out[i] = k === null ? 0 : counts.get(k)! / present; });
     return out;
   }));
-  return { count: n, ids, sources, sourceNames, features, termFrequency };
 }
 
 /** Levels of every comparison for each pair, row-major: levels[p * C + c]. */
@@ -85,4 +89,12 @@ export function computeLevels(comparators: readonly Comparator[], features: read
     for (let p = 0; p < left.length; p++) out[p * C + c] = cmp.level(column[left[p]!], column[right[p]!]);
   }
   return out;
+}
+
+/** The left record of each pair, from pairs grouped by left record: perRecord[k] pairs of record first + k. */
+export function expandLeft(first: number, perRecord: Uint32Array, pairs: number): Uint32Array {
+  const left = new Uint32Array(pairs);
+  let at = 0;
+  perRecord.forEach((n, k) => { left.fill(first + k, at, at + n); at += n; });
+  return left;
 }

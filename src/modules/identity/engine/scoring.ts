@@ -76,26 +76,64 @@ function fieldWeight(model: FsModel, prepared: PreparedRecords, levels: ArrayLik
   return [total, total - base, cond];
 }
 
-/** Weight of comparison c alone (the scoring loop's allocation-free form of fieldWeight). */
-function weightOnly(model: FsModel, prepared: PreparedRecords, levels: ArrayLike<number>, offset: number, c: number, level: number, i: number, j: number): number {
-  const cond = conditionIndex(model.household, c, levels, offset);
-  const base = model.comparisons[c]!.weights[cond]![level]!;
-  const total = base + tfAdjustment(model, prepared, c, level, cond, i, j);
-  return total > CAP ? CAP : total < -CAP ? -CAP : total;
-}
-
 /** Match weights (bits, prior included) of pairs whose levels are known. */
 export function scorePairs(model: FsModel, prepared: PreparedRecords, levels: Uint8Array, left: Uint32Array, right: Uint32Array): Float64Array {
+  const out = fieldSums(model, prepared, levels, left, right);
+  for (let p = 0; p < out.length; p++) out[p] = model.priorWeight + out[p]!;
+  return out;
+}
+
+/** log2(max(frequency, TF_MINIMUM)) per record, per comparison and TF level, computed once per prepared set. */
+const logFrequencies = new WeakMap<PreparedRecords, Float64Array[][]>();
+
+function logFrequencyOf(prepared: PreparedRecords): Float64Array[][] {
+  let out = logFrequencies.get(prepared);
+  if (!out) {
+    out = prepared.termFrequency.map((levels) => levels.map((column) => column.map((tf) => Math.log2(Math.max(tf, TF_MINIMUM)))));
+    logFrequencies.set(prepared, out);
+  }
+  return out;
+}
+
+/**
+ * The sum of the field weights of each pair, without the prior (λ is estimated from these, and changing λ only
+ * moves the prior). The same numbers as fieldWeight, with the lookups hoisted out of the loop: log2 of a record's
+ * term frequency is taken once per record (log2 of the larger frequency = the larger log2), not once per pair.
+ */
+export function fieldSums(model: FsModel, prepared: PreparedRecords, levels: Uint8Array, left: Uint32Array, right: Uint32Array): Float64Array {
   const C = model.comparisons.length;
   const out = new Float64Array(left.length);
-  const simple = model.comparisons.map((cm, c) => cm.tfLevels.length === 0 && model.household.condition[c]!.length === 0);
+  const useTf = prepared.count >= TF_MIN_RECORDS;
+  const logTf = useTf ? logFrequencyOf(prepared) : [];
+  const plan = model.comparisons.map((cm, c) => ({
+    simple: cm.tfLevels.length === 0 && model.household.condition[c]!.length === 0,
+    weights: cm.weights,
+    // tfOf[level]: the TF level index of a level, or -1.
+    tfOf: cm.levels.map((_, level) => (useTf ? cm.tfLevels.indexOf(level) : -1)),
+    logU: cm.u[0]!.map((u) => Math.log2(u)),
+    logTf: useTf ? logTf[c]! : [],
+  }));
+  const household = model.household;
   for (let p = 0; p < left.length; p++) {
-    let w = model.priorWeight;
+    let w = 0;
     const offset = p * C;
+    const i = left[p]!;
+    const j = right[p]!;
     for (let c = 0; c < C; c++) {
       const level = levels[offset + c]!;
       if (level === 0) continue;
-      w += simple[c] ? model.comparisons[c]!.weights[0]![level]! : weightOnly(model, prepared, levels, offset, c, level, left[p]!, right[p]!);
+      const step = plan[c]!;
+      if (step.simple) { w += step.weights[0]![level]!; continue; }
+      const cond = household.condition[c]!.length === 0 ? 0 : conditionIndex(household, c, levels, offset);
+      let total = step.weights[cond]![level]!;
+      const t = cond === 0 ? step.tfOf[level]! : -1;
+      if (t >= 0) {
+        const column = step.logTf[t]!;
+        const a = column[i]!;
+        const b = column[j]!;
+        total += (TF_SHARE[t] ?? 0.5) * (step.logU[level]! - (a > b ? a : b));
+      }
+      w += total > CAP ? CAP : total < -CAP ? -CAP : total;
     }
     out[p] = w;
   }
@@ -111,4 +149,15 @@ export function explainLevels(model: FsModel, prepared: PreparedRecords, levels:
     return { comparison: cm.name, level, label: cm.levels[level]!, weight: w, termFrequencyAdjustment: tf, householdAgreement: cond };
   });
   return { priorWeight: model.priorWeight, fields, weight, probability: probabilityOf(weight) };
+}
+
+/** The pairs whose field sum is at least `least` (their index in the batch), with those sums. */
+export function keepLikely(model: FsModel, prepared: PreparedRecords, levels: Uint8Array, left: Uint32Array, right: Uint32Array, least: number): { kept: Uint32Array; sums: Float64Array } {
+  const sums = fieldSums(model, prepared, levels, left, right);
+  let count = 0;
+  for (let p = 0; p < sums.length; p++) if (sums[p]! >= least) count++;
+  const kept = new Uint32Array(count);
+  const keptSums = new Float64Array(count);
+  for (let p = 0, k = 0; p < sums.length; p++) if (sums[p]! >= least) { kept[k] = p; keptSums[k++] = sums[p]!; }
+  return { kept, sums: keptSums };
 }
