@@ -21,9 +21,9 @@ export function registerServeCommands(program: Command): void {
     .action(async (opts: { demoIfEmpty?: boolean }) => {
       const config = loadConfig();
       if (config.workers > 1 && cluster.isPrimary) return runPrimary(config, opts);
-      if (cluster.isWorker) return runServer(config, { jobs: false, announce: false });
+      if (cluster.isWorker) return runServer(config, false);
       const store = await openReadyStore(config, opts);
-      return runServer(config, { jobs: true, announce: true }, store);
+      return runServer(config, true, store);
     });
 
   program.command('migrate')
@@ -70,10 +70,11 @@ async function openReadyStore(config: Config, opts: { demoIfEmpty?: boolean }): 
   return store;
 }
 
-async function runServer(config: Config, role: { jobs: boolean; announce: boolean }, ready?: Store): Promise<void> {
+/** `alone`: the only server process, which also runs the jobs and says where it listens (a worker does neither). */
+async function runServer(config: Config, alone: boolean, ready?: Store): Promise<void> {
   const store = ready ?? await openStore(config.store, { keyProvider: loadMasterKey(config.masterKey, () => {}), migrate: false });
   const app = await createServer(store, config);
-  if (role.jobs) {
+  if (alone) {
     const jobs = startJobs(store, config, (m) => app.log.error(m));
     app.addHook('onClose', () => jobs.stop());
   }
@@ -103,7 +104,7 @@ async function runServer(config: Config, role: { jobs: boolean; announce: boolea
   // A worker whose primary is gone (killed) must not serve on alone, unsupervised.
   if (cluster.isWorker) process.once('disconnect', () => shutdown('primary gone'));
   const address = await app.listen({ host: config.http.host, port: config.http.port });
-  if (role.announce) announce(address, config);
+  if (alone) announce(address, config);
 }
 
 function announce(address: string, config: Config): void {

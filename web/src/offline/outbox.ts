@@ -67,10 +67,6 @@ export const outbox = {
   async enqueue(report: ReportEnvelope): Promise<void> {
     await save(report.id, 'report', report);
   },
-  /** Saves an offline edit (its id, the incident's, the version and values it started from, the changes) sealed. */
-  async enqueueEdit(edit: EditPush): Promise<void> {
-    await save(edit.id, 'edit', edit);
-  },
 
   /** What is waiting and since when: readable while locked (no content in it). */
   items: () => idb.all<OutboxItem>('outbox'),
